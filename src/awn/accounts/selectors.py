@@ -1,0 +1,20 @@
+from awn.accounts.models import STAFF_ROLES, Team, User
+
+
+def staff_users():
+    return User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("name", "email")
+
+
+def teams_of(user: User):
+    return Team.objects.filter(members=user)
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The person behind an address, their primary email or any of their extra ones."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.filter(extra_emails__email=email).first()
+    return user

@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/", include("awn.api.urls")),
+    path("accounts/", include("awn.accounts.urls")),
+    path("desk/", include("awn.desk.urls")),
+    path("", include("awn.portal.urls")),
+]

@@ -1,0 +1,312 @@
+"""Creating tickets and adding messages: the inbound pipeline every channel calls (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from awn.accounts.models import Role, User
+from awn.accounts.selectors import find_user_by_email
+from awn.core import clock
+from awn.core.errors import AttachmentTooLarge, NotPermitted, ValidationFailed
+from awn.core.sanitize import html_to_text, sanitize_html, text_to_html
+from awn.search.indexing import index_message
+from awn.tickets.inbound import IncomingFile, InboundMessage
+from awn.tickets.models import Attachment, Channel, Message, Priority, Status, Ticket, TicketEvent
+from awn.tickets.services.actors import Actor
+from awn.tickets.services.changes import add_followers, change_status, set_tags
+from awn.tickets.services.recording import announce, record_event, touch
+from awn.tickets.states import check_transition
+
+MAX_SUBJECT = 255
+
+
+def _clean_bodies(body: str, html: str) -> tuple[str, str]:
+    """Both forms of a message body: sanitized HTML and plain text, whichever one was given."""
+    if html:
+        safe = sanitize_html(html)
+        text = body.strip() if body else html_to_text(safe)
+    else:
+        text = (body or "").strip()
+        safe = text_to_html(text)
+    if not text and not safe:
+        raise ValidationFailed(_("The message is empty."), field="body")
+    return text, safe
+
+
+def check_attachments(files: Sequence[IncomingFile]) -> None:
+    """Refuse oversized or too many files before anything is written."""
+    if len(files) > settings.AWN_MAX_ATTACHMENTS:
+        raise ValidationFailed(
+            _("At most %(count)d attachments per message.") % {"count": settings.AWN_MAX_ATTACHMENTS},
+            field="attachments",
+        )
+    limit = settings.AWN_MAX_ATTACHMENT_BYTES
+    for item in files:
+        if len(item.content) > limit:
+            raise AttachmentTooLarge(
+                _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+                % {"name": item.filename, "size": round(len(item.content) / 1048576, 1),
+                   "limit": round(limit / 1048576, 1)},
+                field="attachments",
+            )
+
+
+def _store_attachments(message: Message, files: Sequence[IncomingFile]) -> None:
+    for item in files:
+        digest = hashlib.sha256(item.content).hexdigest()
+        attachment = Attachment(
+            message=message,
+            filename=(item.filename or "attachment").replace("/", "_").replace("\\", "_")[:255],
+            content_type=(item.content_type or "application/octet-stream")[:127],
+            size=len(item.content),
+            sha256=digest,
+        )
+        attachment.file.save(digest, ContentFile(item.content), save=False)
+        attachment.save()
+
+
+def _add_message(
+    *,
+    ticket: Ticket,
+    author: User | None,
+    by: Actor,
+    body: str,
+    html: str,
+    channel: str,
+    internal: bool = False,
+    attachments: Sequence[IncomingFile] = (),
+    source_id: str | None = None,
+) -> Message:
+    text, safe = _clean_bodies(body, html)
+    check_attachments(attachments)
+    now = clock.now()
+    message = Message.objects.create(
+        ticket=ticket, author=author, internal=internal, channel=channel, body=text, html=safe,
+        source_id=source_id or None, created_at=now,
+    )
+    _store_attachments(message, attachments)
+    kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.MESSAGE
+    record_event(ticket=ticket, by=by, kind=kind, message=message, new={"internal": internal})
+    index_message(message)
+    ticket.message_count += 1
+    fields = ["message_count"]
+    if not internal and author is not None:
+        if author.is_staff_member:
+            ticket.last_agent_message_at = now
+            fields.append("last_agent_message_at")
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+                fields.append("first_response_at")
+        else:
+            ticket.last_customer_message_at = now
+            fields.append("last_customer_message_at")
+    touch(ticket, *fields)
+    announce("ticket.message_added", ticket, message_id=message.pk, internal=internal,
+             from_staff=bool(author and author.is_staff_member))
+    return message
+
+
+def get_or_create_customer(*, email: str, name: str = "", phone: str = "") -> User:
+    """The person behind an address, created as a customer on first contact."""
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        raise ValidationFailed(_("A valid email address is required."), field="email")
+    user = find_user_by_email(email)
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, name=name.strip()[:200], phone=phone[:40],
+                                            role=Role.CUSTOMER)
+    except IntegrityError:  # created concurrently by another request
+        return User.objects.get(email=email)
+
+
+@transaction.atomic
+def create_ticket(
+    *,
+    requester: User,
+    subject: str,
+    by: Actor,
+    body: str = "",
+    html: str = "",
+    channel: str = Channel.WEB,
+    priority: int = Priority.NORMAL,
+    tags: Iterable[str] = (),
+    team=None,
+    assignee: User | None = None,
+    attachments: Sequence[IncomingFile] = (),
+    cc: Iterable[User] = (),
+    source_id: str | None = None,
+) -> Ticket:
+    """Open a ticket with its first message from the requester."""
+    subject = " ".join((subject or "").split())[:MAX_SUBJECT]
+    if not subject:
+        raise ValidationFailed(_("A subject is required."), field="subject")
+    if channel not in Channel.values:
+        raise ValidationFailed(_("Unknown channel."), field="channel")
+    if priority not in Priority.values:
+        raise ValidationFailed(_("Unknown priority."), field="priority")
+    if not requester.is_active:
+        raise NotPermitted(_("This account is disabled."))
+    now = clock.now()
+    ticket = Ticket.objects.create(
+        subject=subject, channel=channel, priority=priority, requester=requester,
+        organization_id=requester.organization_id, team=team, assignee=assignee,
+        status=Status.OPEN if assignee else Status.NEW, created_at=now, updated_at=now,
+    )
+    record_event(ticket=ticket, by=by, kind=TicketEvent.Kind.CREATED,
+                 new={"subject": subject, "channel": channel, "priority": priority})
+    _add_message(ticket=ticket, author=requester, by=by, body=body, html=html, channel=channel,
+                 attachments=attachments, source_id=source_id)
+    if tags:
+        set_tags(ticket=ticket, tags=list(tags), by=by)
+    followers = [user for user in cc if user.pk != requester.pk]
+    if followers:
+        add_followers(ticket=ticket, users=followers, by=by)
+    announce("ticket.created", ticket, channel=channel)
+    return ticket
+
+
+def _may_write_to(user: User, ticket: Ticket) -> bool:
+    return Ticket.objects.visible_to(user).filter(pk=ticket.pk).exists()
+
+
+@transaction.atomic
+def receive_message(inbound: InboundMessage, *, by: Actor | None = None) -> Message:
+    """Take one message from any channel: dedupe, find or create the ticket, store, record.
+
+    Idempotent: a message whose `source_id` was already stored returns the stored message.
+    """
+    if inbound.source_id:
+        existing = Message.objects.filter(source_id=inbound.source_id).first()
+        if existing is not None:
+            return existing
+    sender = get_or_create_customer(email=inbound.sender_email, name=inbound.sender_name,
+                                    phone=inbound.sender_phone)
+    actor = by or Actor.of(sender)
+    ticket = None
+    if inbound.ticket_id:
+        ticket = Ticket.objects.select_for_update().filter(pk=inbound.ticket_id).first()
+        if ticket is not None and not _may_write_to(sender, ticket):
+            ticket = None  # a stranger quoting a ticket number starts their own ticket
+        while ticket is not None and ticket.merged_into_id:
+            ticket = Ticket.objects.select_for_update().get(pk=ticket.merged_into_id)
+    cc_users = [get_or_create_customer(email=address) for address in inbound.cc if address]
+    if ticket is None or ticket.status == Status.CLOSED:
+        subject = inbound.subject or (ticket.subject if ticket else "") or _("(no subject)")
+        created = create_ticket(
+            requester=sender, subject=subject, by=actor, body=inbound.body, html=inbound.html,
+            channel=inbound.channel, priority=inbound.priority or Priority.NORMAL, tags=inbound.tags,
+            team=_team(inbound.team_id), attachments=inbound.attachments, cc=cc_users,
+            source_id=inbound.source_id,
+        )
+        return created.messages.order_by("id").first()
+    if sender.is_staff_member:
+        return reply_to_ticket(ticket=ticket, by=Actor.of(sender), body=inbound.body, html=inbound.html,
+                               attachments=inbound.attachments, channel=inbound.channel,
+                               source_id=inbound.source_id)
+    message = add_customer_message(ticket=ticket, author=sender, body=inbound.body, html=inbound.html,
+                                   attachments=inbound.attachments, channel=inbound.channel,
+                                   source_id=inbound.source_id)
+    if cc_users:
+        add_followers(ticket=ticket, users=[u for u in cc_users if u.pk != ticket.requester_id], by=actor)
+    return message
+
+
+def _team(team_id: int | None):
+    if not team_id:
+        return None
+    from awn.accounts.models import Team
+
+    return Team.objects.filter(pk=team_id).first()
+
+
+@transaction.atomic
+def add_customer_message(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str = "",
+    html: str = "",
+    attachments: Sequence[IncomingFile] = (),
+    channel: str | None = None,
+    source_id: str | None = None,
+) -> Message:
+    """A reply from the customer side: reopens a solved ticket, wakes a pending one."""
+    if ticket.status == Status.CLOSED:
+        raise NotPermitted(_("This ticket is closed; please open a new request."))
+    by = Actor.of(author)
+    message = _add_message(ticket=ticket, author=author, by=by, body=body, html=html,
+                           channel=channel or Channel.WEB, attachments=attachments, source_id=source_id)
+    if ticket.status in (Status.PENDING, Status.SOLVED):
+        change_status(ticket=ticket, status=Status.OPEN, by=by)
+    return message
+
+
+@transaction.atomic
+def reply_to_ticket(
+    *,
+    ticket: Ticket,
+    by: Actor,
+    body: str = "",
+    html: str = "",
+    attachments: Sequence[IncomingFile] = (),
+    status: str | None = None,
+    channel: str | None = None,
+    source_id: str | None = None,
+) -> Message:
+    """A public reply from an agent; optionally sets the status in the same step (reply and solve)."""
+    if not by.is_staff:
+        raise NotPermitted(_("Only agents can reply as the helpdesk."))
+    if ticket.status == Status.CLOSED:
+        raise NotPermitted(_("This ticket is closed."))
+    if status:
+        check_transition(ticket.status if ticket.status != Status.NEW else Status.OPEN, status)
+    message = _add_message(ticket=ticket, author=by.user, by=by, body=body, html=html,
+                           channel=channel or ticket.channel, attachments=attachments, source_id=source_id)
+    target = status or (Status.OPEN if ticket.status == Status.NEW else None)
+    if target:
+        change_status(ticket=ticket, status=target, by=by)
+    return message
+
+
+@transaction.atomic
+def add_internal_note(
+    *, ticket: Ticket, by: Actor, body: str = "", html: str = "", attachments: Sequence[IncomingFile] = ()
+) -> Message:
+    """A note only staff see."""
+    if not by.is_staff:
+        raise NotPermitted(_("Only agents can add internal notes."))
+    return _add_message(ticket=ticket, author=by.user, by=by, body=body, html=html, channel=ticket.channel,
+                        internal=True, attachments=attachments)
+
+
+@transaction.atomic
+def log_phone_call(
+    *,
+    by: Actor,
+    requester: User,
+    summary: str,
+    subject: str = "",
+    ticket: Ticket | None = None,
+    priority: int = Priority.NORMAL,
+) -> Ticket:
+    """Record a phone call: a new ticket on the phone channel, or a call added to an existing ticket."""
+    if not by.is_staff:
+        raise NotPermitted(_("Only agents can log calls."))
+    if ticket is None:
+        return create_ticket(requester=requester, subject=subject or _("Phone call"), by=by, body=summary,
+                             channel=Channel.PHONE, priority=priority)
+    if ticket.requester_id != requester.pk:
+        raise ValidationFailed(_("The caller is not this ticket's requester."), field="requester")
+    _add_message(ticket=ticket, author=requester, by=by, body=summary, html="", channel=Channel.PHONE)
+    if ticket.status in (Status.PENDING, Status.SOLVED):
+        change_status(ticket=ticket, status=Status.OPEN, by=by)
+    return ticket

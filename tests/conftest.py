@@ -1,0 +1,30 @@
+import pytest
+
+from awn.tickets.services import Actor, create_ticket
+from tests.factories import AdminFactory, AgentFactory, CustomerFactory, TeamFactory
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory(email="customer@example.com", name="Cora Customer")
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory(name="Ada Agent")
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(name="Adam Admin")
+
+
+@pytest.fixture
+def team(db, agent):
+    return TeamFactory(name="Support", members=[agent])
+
+
+@pytest.fixture
+def ticket(db, customer, team):
+    return create_ticket(requester=customer, subject="My printer is on fire", body="Please help", team=team,
+                         by=Actor.of(customer))
