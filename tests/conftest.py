@@ -28,3 +28,13 @@ def team(db, agent):
 def ticket(db, customer, team):
     return create_ticket(requester=customer, subject="My printer is on fire", body="Please help", team=team,
                          by=Actor.of(customer))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttles and rate limits live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

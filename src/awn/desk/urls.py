@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from django.views.generic import RedirectView
 
 app_name = "desk"
-urlpatterns: list = []
+urlpatterns = [
+    # Replaced by the real inbox view.
+    path("", RedirectView.as_view(url="/"), name="inbox"),
+]
