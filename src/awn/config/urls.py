@@ -4,5 +4,6 @@ urlpatterns = [
     path("api/", include("awn.api.urls")),
     path("accounts/", include("awn.accounts.urls")),
     path("desk/", include("awn.desk.urls")),
+    path("files/", include("awn.tickets.urls")),
     path("", include("awn.portal.urls")),
 ]

@@ -1,0 +1,247 @@
+"""Reads of tickets: every list starts from the visibility scope (DESIGN.md §5).
+
+The desk's queues and the API's list share `ticket_queue`: one set of views, filters and sorts, with keyset
+pagination so page 1000 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from awn.accounts.models import Team, User
+from awn.core.errors import ValidationFailed
+from awn.tickets.models import UNSOLVED_STATUSES, Channel, Priority, Status, Ticket
+
+VIEWS = {
+    "mine": _("My open tickets"),
+    "unassigned": _("Unassigned"),
+    "teams": _("My teams"),
+    "all": _("All tickets"),
+    "recent": _("Recently updated"),
+}
+
+# sort name -> ordering fields; a leading "-" is descending. The last field is always the unique id.
+SORTS: dict[str, tuple[str, ...]] = {
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "priority": ("-priority", "created_at", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+SORT_LABELS = {
+    "oldest": _("Oldest first"),
+    "newest": _("Newest first"),
+    "priority": _("Priority"),
+    "updated": _("Recently updated"),
+}
+
+
+@dataclass
+class TicketFilters:
+    status: list[str] = field(default_factory=list)
+    priority: list[int] = field(default_factory=list)
+    team: int | None = None
+    assignee: int | None = None  # 0 means "nobody"
+    tag: str | None = None
+    channel: str | None = None
+    requester: int | None = None
+    organization: int | None = None
+
+    @classmethod
+    def from_params(cls, params) -> TicketFilters:
+        """Parse query parameters (a QueryDict or a dict); invalid values raise ValidationFailed."""
+
+        def many(name: str) -> list[str]:
+            if hasattr(params, "getlist"):
+                values = params.getlist(name)
+            else:
+                value = params.get(name)
+                values = value if isinstance(value, list) else ([value] if value not in (None, "") else [])
+            return [v for item in values for v in str(item).split(",") if v]
+
+        def one_int(name: str) -> int | None:
+            value = params.get(name)
+            if value in (None, ""):
+                return None
+            try:
+                return int(value)
+            except (TypeError, ValueError) as exc:
+                raise ValidationFailed(_("%(name)s must be a number.") % {"name": name}, field=name) from exc
+
+        statuses = many("status")
+        for status in statuses:
+            if status not in Status.values:
+                raise ValidationFailed(_("Unknown status “%(s)s”.") % {"s": status}, field="status")
+        priorities = []
+        for value in many("priority"):
+            number = Priority.__members__.get(value.upper(), None)
+            try:
+                priority = int(number.value if number is not None else value)
+            except ValueError as exc:
+                raise ValidationFailed(_("Unknown priority."), field="priority") from exc
+            if priority not in Priority.values:
+                raise ValidationFailed(_("Unknown priority."), field="priority")
+            priorities.append(priority)
+        channel = params.get("channel") or None
+        if channel and channel not in Channel.values:
+            raise ValidationFailed(_("Unknown channel."), field="channel")
+        return cls(
+            status=statuses, priority=priorities, team=one_int("team"), assignee=one_int("assignee"),
+            tag=(params.get("tag") or None), channel=channel, requester=one_int("requester"),
+            organization=one_int("organization"),
+        )
+
+    def apply(self, qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        if self.status:
+            qs = qs.filter(status__in=self.status)
+        if self.priority:
+            qs = qs.filter(priority__in=self.priority)
+        if self.team is not None:
+            qs = qs.filter(team_id=self.team) if self.team else qs.filter(team__isnull=True)
+        if self.assignee is not None:
+            qs = qs.filter(assignee_id=self.assignee) if self.assignee else qs.filter(assignee__isnull=True)
+        if self.tag:
+            qs = qs.filter(tags__name=self.tag.strip().casefold())
+        if self.channel:
+            qs = qs.filter(channel=self.channel)
+        if self.requester is not None:
+            qs = qs.filter(requester_id=self.requester)
+        if self.organization is not None:
+            qs = qs.filter(organization_id=self.organization)
+        return qs
+
+
+def view_queryset(user: User, view: str) -> QuerySet[Ticket]:
+    """The tickets of one desk view, before filters and sorting."""
+    qs = Ticket.objects.visible_to(user)
+    if view == "mine":
+        return qs.filter(assignee=user, status__in=UNSOLVED_STATUSES)
+    if view == "unassigned":
+        return qs.filter(assignee__isnull=True, status__in=UNSOLVED_STATUSES)
+    if view == "teams":
+        return qs.filter(team__in=Team.objects.filter(members=user), status__in=UNSOLVED_STATUSES)
+    if view in ("all", "recent"):
+        return qs
+    raise Http404("Unknown view")
+
+
+def view_counts(user: User) -> dict[str, int]:
+    """Counts for the desk's sidebar: one indexed COUNT per view."""
+    return {name: view_queryset(user, name).count() for name in ("mine", "unassigned", "teams")}
+
+
+def _encode_cursor(values: list) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, fields: tuple[str, ...]) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not isinstance(values, list) or len(values) != len(fields):
+            raise ValueError
+        decoded = []
+        for name, value in zip(fields, values, strict=True):
+            bare = name.lstrip("-")
+            if bare.endswith("_at"):
+                parsed = parse_datetime(value)
+                if parsed is None:
+                    raise ValueError
+                decoded.append(parsed)
+            else:
+                decoded.append(int(value))
+        return decoded
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(_("The page cursor is not valid."), field="cursor") from exc
+
+
+def _after(fields: tuple[str, ...], values: list) -> Q:
+    """Keyset condition: rows strictly after `values` in the order given by `fields`."""
+    condition = Q()
+    for index in range(len(fields) - 1, -1, -1):
+        name = fields[index]
+        bare = name.lstrip("-")
+        op = "lt" if name.startswith("-") else "gt"
+        step = Q(**{f"{bare}__{op}": values[index]})
+        if index < len(fields) - 1:
+            step |= Q(**{bare: values[index]}) & condition
+        condition = step
+    return condition
+
+
+@dataclass
+class Page:
+    tickets: list[Ticket]
+    next_cursor: str | None
+
+
+def ticket_queue(
+    *,
+    user: User,
+    view: str = "all",
+    filters: TicketFilters | None = None,
+    sort: str = "updated",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """One page of a desk view, filtered and sorted, with related rows the list shows already joined."""
+    if sort not in SORTS:
+        raise ValidationFailed(_("Unknown sort."), field="sort")
+    if view == "recent":
+        sort = "updated"
+    fields = SORTS[sort]
+    qs = view_queryset(user, view)
+    if filters is not None:
+        qs = filters.apply(qs)
+    if cursor:
+        qs = qs.filter(_after(fields, _decode_cursor(cursor, fields)))
+    limit = max(1, min(limit, 100))
+    rows = list(
+        qs.select_related("requester", "assignee", "team", "organization")
+        .prefetch_related("tags")
+        .order_by(*fields)[: limit + 1]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor([getattr(last, name.lstrip("-")) for name in fields])
+    return Page(tickets=rows, next_cursor=next_cursor)
+
+
+def get_ticket_for(*, user: User, number: int) -> Ticket:
+    """One ticket the user may see, or 404 (never 403: a stranger must not learn that it exists)."""
+    ticket = (
+        Ticket.objects.visible_to(user)
+        .select_related("requester", "requester__organization", "assignee", "team", "organization")
+        .filter(pk=number)
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such ticket")
+    return ticket
+
+
+def thread_for(*, user: User, ticket: Ticket):
+    """The messages of a ticket as `user` may read them: customers never see internal notes."""
+    messages = ticket.messages.select_related("author").prefetch_related("attachments")
+    if not user.is_staff_member:
+        messages = messages.filter(internal=False)
+    return messages.order_by("created_at", "id")
+
+
+def other_tickets_of_requester(*, user: User, ticket: Ticket, limit: int = 10) -> list[Ticket]:
+    return list(
+        Ticket.objects.visible_to(user)
+        .filter(requester_id=ticket.requester_id)
+        .exclude(pk=ticket.pk)
+        .order_by("-updated_at", "-id")[:limit]
+    )
