@@ -279,13 +279,14 @@ def reply_to_ticket(
 
 @transaction.atomic
 def add_internal_note(
-    *, ticket: Ticket, by: Actor, body: str = "", html: str = "", attachments: Sequence[IncomingFile] = ()
+    *, ticket: Ticket, by: Actor, body: str = "", html: str = "", attachments: Sequence[IncomingFile] = (),
+    source_id: str | None = None,
 ) -> Message:
     """A note only staff see."""
     if not by.is_staff:
         raise NotPermitted(_("Only agents can add internal notes."))
     return _add_message(ticket=ticket, author=by.user, by=by, body=body, html=html, channel=ticket.channel,
-                        internal=True, attachments=attachments)
+                        internal=True, attachments=attachments, source_id=source_id)
 
 
 @transaction.atomic
