@@ -1,0 +1,95 @@
+"""`awn bench generate` and `awn bench run` (also `python -m awn.bench …`).
+
+The database is the one Awn itself would use: AWN_DATABASE_URL, or the SQLite file under AWN_HOME.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "awn.config.settings")
+    import django
+
+    django.setup()
+
+
+def _parse_end(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="awn bench", description="Generate benchmark data and measure Awn.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="fill an empty database with generated tickets")
+    gen.add_argument("--tickets", type=int, default=100_000)
+    gen.add_argument("--customers", type=int, default=None, help="default: 20,000 (fewer for tiny sets)")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--end", type=_parse_end, default=None, help="last day of the data (default: today)")
+    gen.add_argument("--days", type=int, default=365, help="how far back the first ticket goes")
+    gen.add_argument("--batch-size", type=int, default=10_000)
+    gen.add_argument("--no-analyze", action="store_true", help="skip ANALYZE after the load")
+    gen.add_argument("--no-search-index", action="store_true", help="skip rebuilding the search index")
+
+    run = sub.add_parser("run", help="start Awn on the generated database and measure it over HTTP")
+    run.add_argument("--label", default="", help="name for this run (default: database vendor and size)")
+    run.add_argument("--requests", type=int, default=200, help="measured requests per scenario")
+    run.add_argument("--warmup", type=int, default=20, help="unmeasured requests per scenario first")
+    run.add_argument("--clients", type=int, default=16, help="concurrent API clients for ticket creation")
+    run.add_argument("--create-seconds", type=float, default=20.0, help="length of the creation run")
+    run.add_argument("--port", type=int, default=8765)
+    run.add_argument("--out", default="bench/out", help="directory for the JSON results")
+    run.add_argument("--only", default="", help="comma-separated scenario name prefixes to run")
+    run.add_argument("--no-create", action="store_true", help="skip the API creation run (it writes)")
+    run.add_argument("--server", default="", help="measure an already running server at this URL instead")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_django()
+    if args.command == "generate":
+        return _generate(args)
+    from awn.bench.harness import run_benchmark
+
+    return run_benchmark(args)
+
+
+def _generate(args) -> int:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from awn.bench.generate import BENCH_PASSWORD, generate
+
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"generating {args.tickets:,} tickets into {connection.vendor} ({connection.settings_dict['NAME']})")
+    try:
+        summary = generate(
+            tickets=args.tickets,
+            customers=args.customers,
+            seed=args.seed,
+            end=args.end,
+            days=args.days,
+            batch_size=args.batch_size,
+            analyze=not args.no_analyze,
+            search_index=not args.no_search_index,
+            progress=lambda line: print(line, flush=True),
+        )
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"done in {summary.seconds_total:.0f} s: {summary.tickets:,} tickets, {summary.messages:,} messages, "
+        f"{summary.events:,} events, {summary.customers:,} customers, {summary.agents} agents"
+    )
+    print(f"sign in as admin@bench.test, agent1@support.bench.test … with the password {BENCH_PASSWORD!r}")
+    return 0
