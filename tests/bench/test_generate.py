@@ -116,7 +116,7 @@ def test_the_services_keep_working_on_generated_data(generated):
     old = Ticket.objects.filter(team__members=agent, status=Status.OPEN).first()
     highest = Ticket.objects.order_by("-pk").first().pk
 
-    new = create_ticket(requester=customer, subject="After the benchmark", body="Hello", by=Actor.of(customer))
+    new = create_ticket(requester=customer, subject="After the benchmark", body="Hi", by=Actor.of(customer))
     reply = reply_to_ticket(ticket=old, by=Actor.of(agent), body="On it")
 
     assert new.pk == highest + 1
@@ -158,9 +158,21 @@ def _simulate(seed: int) -> dict[str, list[tuple]]:
         customer_org={1: 5, 2: None, 3: None},
         org_name={5: "Acme Trading"},
         agent_name={10: "Ada Agent"},
-        team_ids={name: index for index, name in enumerate(
-            ["Front line English", "Front line Arabic", "Front line Persian", "Billing", "Shipping",
-             "Technical", "Hardware", "Escalations"])},
+        team_ids={
+            name: index
+            for index, name in enumerate(
+                [
+                    "Front line English",
+                    "Front line Arabic",
+                    "Front line Persian",
+                    "Billing",
+                    "Shipping",
+                    "Technical",
+                    "Hardware",
+                    "Escalations",
+                ]
+            )
+        },
         team_members={index: [10] for index in range(8)},
         tag_ids={},
         requester_cum_weights=[1.0, 2.0, 3.0],

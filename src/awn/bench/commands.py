@@ -71,7 +71,8 @@ def _generate(args) -> int:
     from awn.bench.generate import BENCH_PASSWORD, generate
 
     call_command("migrate", interactive=False, verbosity=0)
-    print(f"generating {args.tickets:,} tickets into {connection.vendor} ({connection.settings_dict['NAME']})")
+    where = f"{connection.vendor} ({connection.settings_dict['NAME']})"
+    print(f"generating {args.tickets:,} tickets into {where}")
     try:
         summary = generate(
             tickets=args.tickets,
