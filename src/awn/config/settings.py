@@ -54,6 +54,11 @@ if TESTING and not os.environ.get("AWN_HOME"):
 
     os.environ["AWN_HOME"] = tempfile.mkdtemp(prefix="awn-test-")
 AWN_HOME = Path(env_str("AWN_HOME", str(Path.cwd() / "var"))).resolve()
+try:
+    # The job queue (SQLite), the secret key and uploaded files live here: it must exist before apps load.
+    AWN_HOME.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    raise ImproperlyConfigured(f"AWN_HOME ({AWN_HOME}) cannot be created: {exc.strerror}") from exc
 DEBUG = env_bool("AWN_DEBUG", False)
 
 
@@ -261,6 +266,7 @@ if AWN_HTTPS:
     SECURE_HSTS_PRELOAD = True
 
 AWN_CONTACT_RATE_LIMIT = env_int("AWN_CONTACT_RATE_LIMIT", 5)  # requests per IP per 10 minutes
+AWN_SIGNUP_RATE_LIMIT = env_int("AWN_SIGNUP_RATE_LIMIT", 10)  # sign-ups, sign-in links per IP per hour
 AWN_HELPDESK_NAME = env_str("AWN_HELPDESK_NAME", "Awn")
 
 LOGGING = {
