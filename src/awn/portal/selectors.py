@@ -1,0 +1,30 @@
+"""Reads for the portal's pages, all inside the visibility scope (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from awn.accounts.models import User
+from awn.tickets.models import UNSOLVED_STATUSES, Status, Ticket
+
+SCOPES = ("mine", "organization")
+STATES = ("", "open", "solved")
+
+
+def shares_organization_tickets(user: User) -> bool:
+    return bool(user.organization_id and user.organization.shared_tickets)
+
+
+def portal_tickets(*, user: User, scope: str = "mine", state: str = "") -> QuerySet[Ticket]:
+    """The requests a customer lists: their own (and those they are copied on), or their organization's."""
+    qs = Ticket.objects.visible_to(user)
+    if scope == "organization" and shares_organization_tickets(user):
+        qs = qs.filter(organization_id=user.organization_id)
+    else:
+        followed = Ticket.followers.through.objects.filter(user=user).values("ticket_id")
+        qs = qs.filter(Q(requester=user) | Q(pk__in=followed))
+    if state == "open":
+        qs = qs.filter(status__in=UNSOLVED_STATUSES)
+    elif state == "solved":
+        qs = qs.filter(status__in=(Status.SOLVED, Status.CLOSED))
+    return qs.select_related("requester").order_by("-updated_at", "-id")
