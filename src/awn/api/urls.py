@@ -40,8 +40,8 @@ not_found.csrf_exempt = True  # type: ignore[attr-defined]
 
 ninja_patterns, _app_name, _namespace = api.urls
 urlpatterns = [
-    URLPattern(p.pattern, _json_method_not_allowed(p.callback), p.default_args, p.name)
+    # ninja's root view answers with an HTML 404, but ninja reverses its name to find the API's prefix.
+    URLPattern(p.pattern, not_found if p.name == "api-root" else _json_method_not_allowed(p.callback),
+               p.default_args, p.name)
     for p in ninja_patterns
-    # ninja's root view answers with an HTML 404; the catch-all below answers in JSON.
-    if isinstance(p, URLPattern) and p.name != "api-root"
 ] + [re_path(r"^(?P<path>.*)$", not_found)]
