@@ -12,14 +12,14 @@ STATES = ("", "open", "solved")
 
 
 def shares_organization_tickets(user: User) -> bool:
-    return bool(user.organization_id and user.organization.shared_tickets)
+    return user.organization is not None and user.organization.shared_tickets
 
 
 def portal_tickets(*, user: User, scope: str = "mine", state: str = "") -> QuerySet[Ticket]:
     """The requests a customer lists: their own (and those they are copied on), or their organization's."""
     qs = Ticket.objects.visible_to(user)
-    if scope == "organization" and shares_organization_tickets(user):
-        qs = qs.filter(organization_id=user.organization_id)
+    if scope == "organization" and user.organization is not None and user.organization.shared_tickets:
+        qs = qs.filter(organization=user.organization)
     else:
         followed = Ticket.followers.through.objects.filter(user=user).values("ticket_id")
         qs = qs.filter(Q(requester=user) | Q(pk__in=followed))

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from awn.tickets.models import Status
@@ -6,7 +7,7 @@ from awn.tickets.models import Status
 register = template.Library()
 
 # Customers need to know whose move it is, not the desk's internal workflow.
-_CUSTOMER_STATUS = {
+_CUSTOMER_STATUS: dict[str, Promise] = {
     Status.NEW: _("Received"),
     Status.OPEN: _("In progress"),
     Status.PENDING: _("Awaiting your reply"),
@@ -19,4 +20,4 @@ _CUSTOMER_STATUS = {
 @register.filter
 def customer_status(status: str) -> str:
     """The status of a request in the customer's words."""
-    return _CUSTOMER_STATUS.get(status, status)
+    return str(_CUSTOMER_STATUS.get(status, status))
