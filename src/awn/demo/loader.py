@@ -1,0 +1,509 @@
+"""Loading the demo helpdesk: people, teams, organizations and ~200 tickets with their history.
+
+Every ticket write goes through the ticket services (awn.tickets.services), so the demo has the same events,
+search index rows and domain events as real use. To spread the history over the last 60 days, the loader
+*replays* each ticket on a simulated clock: it replaces `awn.core.clock.now` (the one source of the current
+time the services read) while it runs and restores it afterwards. Each service call commits on its own, so
+handlers that react to events after commit see the simulated time of the change that caused them.
+
+The data is deterministic: one `random.Random(seed)` draws everything, relative to the time of loading.
+Jobs that the replay queues (e.g. reply notifications) are revoked once it is done: they belong to the past.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Q
+from huey.contrib.djhuey import HUEY
+
+from awn.accounts.models import Organization, Role, Team, User
+from awn.core import clock
+from awn.demo import content, people
+from awn.tickets import services
+from awn.tickets.inbound import InboundMessage, IncomingFile
+from awn.tickets.models import Attachment, Channel, Status, Tag, Ticket
+from awn.tickets.services import Actor
+
+SEED = 2024
+TICKETS = 200
+DAYS = 60
+LOADED_MARK = "demo"  # key in the demo admin's attributes once a load has finished
+
+LANGUAGE_WEIGHTS = {"en": 45, "ar": 30, "fa": 25}
+CHANNEL_WEIGHTS = {Channel.WEB: 35, Channel.EMAIL: 35, Channel.CHAT: 12, Channel.PHONE: 10, Channel.API: 8}
+DUPLICATES = 3  # tickets a customer sends twice; an agent merges the second into the first
+
+
+@dataclass
+class DemoOutcome:
+    loaded: bool
+    tickets: int
+    summary: str
+
+
+class SimulatedClock:
+    """The time the services see while the demo replays history: set by the loader, never in the future."""
+
+    def __init__(self, start: datetime):
+        self.current = start
+        self.real_now = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def at(self, moment: datetime) -> datetime:
+        self.current = min(moment, self.real_now - timedelta(minutes=1))
+        return self.current
+
+
+@contextmanager
+def simulated_clock() -> Iterator[SimulatedClock]:
+    original = clock.now
+    simulated = SimulatedClock(original())
+    clock.now = simulated  # type: ignore[assignment]
+    try:
+        yield simulated
+    finally:
+        clock.now = original  # type: ignore[assignment]
+
+
+def demo_is_loaded() -> bool:
+    admin = User.objects.filter(email=people.STAFF[0].email).first()
+    return bool(admin and admin.attributes.get(LOADED_MARK))
+
+
+def _demo_users() -> Q:
+    return Q(email__in=people.all_demo_emails())
+
+
+def reset_demo() -> int:
+    """Delete the demo's tickets, people, teams, organizations and tags; returns the tickets deleted."""
+    with transaction.atomic():
+        tickets = Ticket.objects.filter(requester__in=User.objects.filter(_demo_users()))
+        attachments = list(Attachment.objects.filter(message__ticket__in=tickets))
+        deleted = tickets.count()
+        tickets.delete()
+        User.objects.filter(_demo_users()).delete()
+        for spec in people.TEAMS:
+            Team.objects.filter(name=spec.name, members__isnull=True, tickets__isnull=True).delete()
+        Organization.objects.filter(
+            name__in=[spec.name for spec in people.ORGANIZATIONS], members__isnull=True, tickets__isnull=True
+        ).delete()
+        demo_tags = {tag for topic in content.TOPICS for tag in topic.tags} | {"vip", "duplicate"}
+        Tag.objects.filter(name__in=demo_tags, tickets__isnull=True).delete()
+    for attachment in attachments:  # files go once the rows are gone, and only if nothing else uses them
+        name = attachment.file.name
+        if name and not Attachment.objects.filter(file=name).exists():
+            attachment.file.storage.delete(name)
+    return deleted
+
+
+def load_demo(
+    *,
+    reset: bool = False,
+    seed: int = SEED,
+    tickets: int = TICKETS,
+    progress: Callable[[str], None] | None = None,
+) -> DemoOutcome:
+    """Load the demo helpdesk; does nothing when it is already loaded, unless `reset`."""
+    say = progress or (lambda _message: None)
+    if demo_is_loaded() and not reset:
+        count = Ticket.objects.filter(requester__email__in=people.all_demo_emails()).count()
+        return DemoOutcome(
+            False, count, f"The demo is already loaded ({count} tickets); `awn demo --reset` loads it afresh."
+        )
+    if reset or User.objects.filter(_demo_users()).exists():
+        # Either asked for, or a load that was interrupted part-way: start from a clean slate.
+        removed = reset_demo()
+        say(f"Removed the previous demo data ({removed} tickets).")
+    say(f"Loading the demo helpdesk ({tickets} tickets over {DAYS} days)…")
+    queued_before = {job.id for job in HUEY.pending()}
+    with simulated_clock() as sim:
+        builder = DemoBuilder(random.Random(seed), sim, tickets=tickets)
+        count = builder.build()
+    # Jobs the replay queued (notifications about replies "sent" weeks ago) belong to simulated history:
+    # revoke them so the first `awn run` does not mail the demo's made-up customers.
+    for job in HUEY.pending():
+        if job.id not in queued_before:
+            HUEY.revoke_by_id(job.id)
+    return DemoOutcome(
+        True,
+        count,
+        f"Loaded the demo: {count} tickets, {len(people.CUSTOMERS)} customers, "
+        f"{len(people.ORGANIZATIONS)} organizations, {len(people.TEAMS)} teams.",
+    )
+
+
+def demo_sign_ins_text() -> str:
+    base = settings.AWN_BASE_URL
+    width = max(len(spec.email) for spec in people.STAFF)
+    lines = [f"Demo sign-ins (password for all: {people.DEMO_PASSWORD})"]
+    for spec in people.STAFF:
+        if spec.sign_in_note:
+            lines.append(f"  {spec.email:<{width}}  {spec.sign_in_note}")
+    lines.append(f"  {people.CUSTOMER_SIGN_IN:<{width}}  customer of Northwind Traders (shares its tickets)")
+    lines += [
+        "",
+        f"Agent desk:       {base}/desk/",
+        f"Customer portal:  {base}/",
+        f"API docs:         {base}/api/docs",
+    ]
+    return "\n".join(lines)
+
+
+@dataclass
+class Plan:
+    """One ticket to replay: who writes, about what, in which language, on which channel, and when."""
+
+    created: datetime
+    customer: User
+    language: str
+    topic: content.Topic
+    channel: str
+    duplicated: bool = False  # the customer sends the same request twice; an agent merges the second
+
+
+class DemoBuilder:
+    def __init__(self, rng: random.Random, sim: SimulatedClock, *, tickets: int):
+        self.rng = rng
+        self.sim = sim
+        self.count = tickets
+        self.now = sim.real_now
+        self.staff: dict[str, User] = {}
+        self.speaks: dict[int, tuple[str, ...]] = {}
+        self.teams: dict[str, Team] = {}
+        self.customers: dict[str, list[User]] = {language: [] for language in content.LANGUAGES}
+        self.attachment_count = 0
+
+    # --- people ----------------------------------------------------------------------------------------
+
+    def build(self) -> int:
+        password = make_password(people.DEMO_PASSWORD)  # hashed once: Argon2 is slow by design
+        start = self.now - timedelta(days=DAYS + 30)
+        with transaction.atomic():
+            self._people(password, start)
+        plans = self._plans()
+        for plan in plans:
+            self._replay(plan)
+        self._date_attachments()
+        self._mark_loaded()
+        return len(plans) + sum(plan.duplicated for plan in plans)
+
+    def _people(self, password: str, start: datetime) -> None:
+        for spec in people.TEAMS:
+            team, _created = Team.objects.get_or_create(
+                name=spec.name,
+                defaults={"tier": spec.tier, "visibility": spec.visibility, "created_at": start},
+            )
+            self.teams[spec.name] = team
+        organizations = {}
+        for spec in people.ORGANIZATIONS:
+            organizations[spec.name], _created = Organization.objects.get_or_create(
+                name=spec.name,
+                defaults={
+                    "domains": list(spec.domains),
+                    "shared_tickets": spec.shared_tickets,
+                    "notes": spec.notes,
+                    "created_at": start,
+                },
+            )
+        plans = {spec.name: spec.plan for spec in people.ORGANIZATIONS}
+        for spec in people.STAFF:
+            user = User.objects.create(
+                email=spec.email,
+                name=spec.name,
+                role=spec.role,
+                language=spec.language,
+                timezone=spec.timezone,
+                password=password,
+                is_superuser=spec.role == Role.ADMIN,
+                created_at=start,
+            )
+            for team_name in spec.teams:
+                self.teams[team_name].members.add(user)
+            self.staff[spec.email] = user
+            self.speaks[user.pk] = spec.speaks
+        for spec in people.CUSTOMERS:
+            organization = organizations.get(spec.organization)
+            user = User.objects.create(
+                email=spec.email,
+                name=spec.name,
+                role=Role.CUSTOMER,
+                language=spec.language,
+                timezone=spec.timezone,
+                phone=spec.phone,
+                organization=organization,
+                plan=plans.get(spec.organization, "Starter"),
+                attributes=dict(spec.attributes),
+                password=password,
+                created_at=start + timedelta(days=self.rng.randint(0, 25)),
+            )
+            self.customers[spec.language].append(user)
+
+    def _date_attachments(self) -> None:
+        # Attachment.created_at defaults to the real clock; give the files their message's simulated time.
+        demo = Attachment.objects.filter(message__ticket__requester__email__in=people.all_demo_emails())
+        for attachment in demo.select_related("message"):
+            Attachment.objects.filter(pk=attachment.pk).update(created_at=attachment.message.created_at)
+
+    def _mark_loaded(self) -> None:
+        admin = self.staff[people.STAFF[0].email]
+        admin.attributes = {**admin.attributes, LOADED_MARK: "loaded"}
+        admin.save(update_fields=["attributes"])
+
+    # --- plans -----------------------------------------------------------------------------------------
+
+    def _pick(self, weights: dict) -> str:
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    def _plans(self) -> list[Plan]:
+        plans = []
+        for _index in range(self.count - DUPLICATES):
+            language = self._pick(LANGUAGE_WEIGHTS)
+            # Recent days are busier, and the last day and a half fills today's queues.
+            if self.rng.random() < 0.15:
+                age = timedelta(hours=self.rng.uniform(0, 36))
+            else:
+                age = timedelta(days=DAYS * (1 - self.rng.random() ** 0.7), minutes=self.rng.randint(0, 1440))
+            created = self.now - min(age, timedelta(days=DAYS)) - timedelta(minutes=30)
+            plans.append(
+                Plan(
+                    created=created,
+                    customer=self.rng.choice(self.customers[language]),
+                    language=language,
+                    topic=self.rng.choice(content.TOPICS),
+                    channel=self._pick(CHANNEL_WEIGHTS),
+                )
+            )
+        older = [plan for plan in plans if plan.created < self.now - timedelta(days=3)]
+        for original in self.rng.sample(older, DUPLICATES):
+            original.duplicated = True
+        plans.sort(key=lambda plan: plan.created)
+        return plans
+
+    # --- replaying one ticket ---------------------------------------------------------------------------
+
+    def _agent_for(self, team: Team, language: str) -> User:
+        members = [
+            user
+            for user in self.staff.values()
+            if user.role == Role.AGENT and team.pk in self._team_ids(user)
+        ]
+        fluent = [user for user in members if language in self.speaks[user.pk]]
+        return self.rng.choice(fluent or members)
+
+    def _team_ids(self, user: User) -> set[int]:
+        return {
+            self.teams[name].pk for spec in people.STAFF if spec.email == user.email for name in spec.teams
+        }
+
+    def _later(self, low_minutes: int, high_minutes: int) -> datetime:
+        return self.sim.at(self.sim.current + timedelta(minutes=self.rng.randint(low_minutes, high_minutes)))
+
+    def _outcome(self, created: datetime) -> str:
+        age_days = (self.now - created).total_seconds() / 86400
+        if age_days < 2:
+            choices = {Status.NEW: 45, Status.OPEN: 35, Status.PENDING: 20}
+        elif age_days < 7:
+            choices = {
+                Status.NEW: 10,
+                Status.OPEN: 30,
+                Status.PENDING: 25,
+                Status.ON_HOLD: 8,
+                Status.SOLVED: 27,
+            }
+        elif age_days < 21:
+            choices = {
+                Status.OPEN: 10,
+                Status.PENDING: 8,
+                Status.ON_HOLD: 5,
+                Status.SOLVED: 45,
+                Status.CLOSED: 32,
+            }
+        else:
+            choices = {Status.OPEN: 3, Status.ON_HOLD: 2, Status.SOLVED: 20, Status.CLOSED: 75}
+        return self._pick(choices)
+
+    def _signed(self, language: str, text: str, customer: User) -> str:
+        return content.SIGNATURE[language].format(text=text, name=customer.name)
+
+    def _answer(self, language: str, text: str, customer: User, agent: User) -> str:
+        if language not in self.speaks[agent.pk]:
+            language = "en"
+        return content.GREETING[language].format(first=customer.first_name, text=text, agent=agent.name)
+
+    def _texts(self, plan: Plan, language: str | None = None) -> content.Texts:
+        return plan.topic.texts[language or plan.language]
+
+    def _attachments(self, plan: Plan) -> tuple[IncomingFile, ...]:
+        if not plan.topic.attachment or self.rng.random() > 0.5:
+            return ()
+        self.attachment_count += 1
+        data = content.ATTACHMENTS[plan.topic.attachment]
+        kind = "text/csv" if plan.topic.attachment.endswith(".csv") else "text/plain"
+        return (IncomingFile(filename=plan.topic.attachment, content=data.encode(), content_type=kind),)
+
+    def _open(self, plan: Plan, team: Team) -> Ticket:
+        """The customer's first message, through the channel's own entry point."""
+        texts = self._texts(plan)
+        subject = self.rng.choice(texts.subjects)
+        body = self._signed(plan.language, self.rng.choice(texts.bodies), plan.customer)
+        priority = self.rng.choice(plan.topic.priorities)
+        customer = plan.customer
+        self.sim.at(plan.created)
+        if plan.channel == Channel.EMAIL:
+            message = services.receive_message(
+                InboundMessage(
+                    channel=Channel.EMAIL,
+                    sender_email=customer.email,
+                    sender_name=customer.name,
+                    subject=subject,
+                    body=body,
+                    source_id=f"<demo-{self.rng.getrandbits(64):016x}@mail.example>",
+                    attachments=self._attachments(plan),
+                )
+            )
+            return message.ticket
+        if plan.channel == Channel.PHONE:
+            agent = self._agent_for(team, plan.language)
+            return services.log_phone_call(
+                by=Actor.of(agent),
+                requester=customer,
+                subject=subject,
+                summary=self.rng.choice(texts.bodies),
+                priority=priority,
+            )
+        by = Actor.system("api: shop integration") if plan.channel == Channel.API else Actor.of(customer)
+        return services.create_ticket(
+            requester=customer,
+            subject=subject,
+            body=body,
+            by=by,
+            channel=plan.channel,
+            priority=priority,
+            tags=plan.topic.tags if plan.channel in (Channel.WEB, Channel.API) else (),
+            team=team if plan.channel in (Channel.WEB, Channel.API) else None,
+            attachments=self._attachments(plan),
+        )
+
+    def _replay(self, plan: Plan) -> None:
+        team = self.teams[plan.topic.team]
+        outcome = self._outcome(plan.created)
+        ticket = self._open(plan, team)
+        if plan.duplicated:
+            self._merge_duplicate(ticket, plan)
+        if outcome == Status.NEW:
+            if ticket.team_id is None and self.rng.random() < 0.5:
+                services.change_team(ticket=ticket, team=team, by=Actor.of(self.staff["manager@awn.example"]))
+            return
+        agent = ticket.assignee or self._agent_for(team, plan.language)
+        self._later(5, 240)
+        triage = Actor.of(self.rng.choice([agent, self.staff["manager@awn.example"]]))
+        if ticket.team_id != team.pk:
+            services.change_team(ticket=ticket, team=team, by=triage)
+        if not ticket.tags.exists():
+            tags = list(plan.topic.tags)
+            if customer_plan_is_enterprise(plan.customer):
+                tags.append("vip")
+            services.set_tags(ticket=ticket, tags=tags, by=triage)
+        if ticket.assignee_id != agent.pk:
+            services.assign_ticket(ticket=ticket, assignee=agent, by=triage)
+        by = Actor.of(agent)
+        if self.rng.random() < 0.25 and ticket.priority < 4:
+            services.change_priority(ticket=ticket, priority=ticket.priority + 1, by=by)
+        if self.rng.random() < 0.35:
+            self._later(2, 60)
+            services.add_internal_note(ticket=ticket, by=by, body=self._note(plan, agent))
+        if (
+            plan.customer.organization_id
+            and plan.customer.organization.shared_tickets
+            and self.rng.random() < 0.3
+        ):
+            colleagues = [
+                c
+                for c in self.customers[plan.language]
+                if c.organization_id == plan.customer.organization_id and c.pk != plan.customer.pk
+            ]
+            if colleagues:
+                services.add_followers(ticket=ticket, users=[self.rng.choice(colleagues)], by=by)
+        if outcome == Status.OPEN and self.rng.random() < 0.4:
+            return  # assigned, not answered yet
+        self._later(10, 480)
+        first = self._answer(plan.language, self.rng.choice(self._texts(plan).replies), plan.customer, agent)
+        if outcome == Status.ON_HOLD:
+            services.reply_to_ticket(ticket=ticket, by=by, body=first)
+            self._later(5, 30)
+            note_language = plan.language if plan.language in self.speaks[agent.pk] else "en"
+            services.add_internal_note(ticket=ticket, by=by, body=content.ON_HOLD_NOTES[note_language])
+            services.change_status(ticket=ticket, status=Status.ON_HOLD, by=by)
+            return
+        services.reply_to_ticket(ticket=ticket, by=by, body=first, status=Status.PENDING)
+        if outcome == Status.PENDING:
+            return
+        self._later(30, 1800)
+        follow_up = self.rng.choice(content.FOLLOW_UPS[plan.language])
+        if ticket.channel == Channel.EMAIL:
+            services.receive_message(
+                InboundMessage(
+                    channel=Channel.EMAIL,
+                    sender_email=plan.customer.email,
+                    sender_name=plan.customer.name,
+                    subject=f"Re: {ticket.subject}",
+                    body=follow_up,
+                    ticket_id=ticket.pk,
+                    source_id=f"<demo-{self.rng.getrandbits(64):016x}@mail.example>",
+                )
+            )
+            ticket.refresh_from_db()
+        else:
+            services.add_customer_message(
+                ticket=ticket, author=plan.customer, body=follow_up, channel=ticket.channel
+            )
+        if outcome == Status.OPEN:
+            return
+        self._later(20, 600)
+        closing = self._answer(
+            plan.language, self.rng.choice(content.CLOSINGS[plan.language]), plan.customer, agent
+        )
+        services.reply_to_ticket(ticket=ticket, by=by, body=closing, status=Status.SOLVED)
+        if outcome == Status.CLOSED:
+            self.sim.at(self.sim.current + timedelta(days=4, minutes=self.rng.randint(0, 600)))
+            services.change_status(ticket=ticket, status=Status.CLOSED, by=Actor.system("auto-close"))
+
+    def _note(self, plan: Plan, agent: User) -> str:
+        language = plan.language if plan.language in self.speaks[agent.pk] else "en"
+        if plan.topic.team != "Engineering" and self.rng.random() < 0.2:
+            return content.ESCALATION_NOTES[language]
+        return self.rng.choice(self._texts(plan, language).notes)
+
+    def _merge_duplicate(self, original: Ticket, plan: Plan) -> None:
+        """The same request again by email a little later, merged into the first by an agent."""
+        self._later(15, 90)
+        texts = self._texts(plan)
+        message = services.receive_message(
+            InboundMessage(
+                channel=Channel.EMAIL,
+                sender_email=plan.customer.email,
+                sender_name=plan.customer.name,
+                subject=original.subject,
+                body=self._signed(plan.language, self.rng.choice(texts.bodies), plan.customer),
+                source_id=f"<demo-{self.rng.getrandbits(64):016x}@mail.example>",
+            )
+        )
+        agent = self._agent_for(self.teams[plan.topic.team], plan.language)
+        self._later(10, 120)
+        services.set_tags(ticket=message.ticket, tags=["duplicate"], by=Actor.of(agent))
+        services.merge_tickets(source=message.ticket, target=original, by=Actor.of(agent))
+        original.refresh_from_db()
+
+
+def customer_plan_is_enterprise(customer: User) -> bool:
+    return customer.plan == "Enterprise"
