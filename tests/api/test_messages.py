@@ -1,6 +1,7 @@
 import base64
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from awn.tickets.models import Attachment, Message, Status, Ticket, TicketEvent
 from awn.tickets.services import Actor, add_internal_note, change_status
@@ -14,7 +15,8 @@ def counts():
 
 
 def attachment(name="notes.txt", content=b"hello", content_type="text/plain"):
-    return {"filename": name, "content_type": content_type, "content_base64": base64.b64encode(content).decode()}
+    encoded = base64.b64encode(content).decode()
+    return {"filename": name, "content_type": content_type, "content_base64": encoded}
 
 
 def test_an_agent_replies_publicly(api_as, agent, ticket):
@@ -109,7 +111,8 @@ def test_the_thread_is_paginated_by_offset(api_as, agent, ticket):
         api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": f"reply {n}"})
 
     first = api.get(f"/api/v1/tickets/{ticket.pk}/messages", {"limit": 3}).json()
-    second = api.get(f"/api/v1/tickets/{ticket.pk}/messages", {"limit": 3, "offset": first["next_offset"]}).json()
+    second = api.get(f"/api/v1/tickets/{ticket.pk}/messages",
+                     {"limit": 3, "offset": first["next_offset"]}).json()
 
     assert [m["body"] for m in first["items"] + second["items"]] == [
         "Please help", "reply 0", "reply 1", "reply 2", "reply 3"]
@@ -244,4 +247,51 @@ def test_a_message_attachment_over_the_limit_is_a_413_and_nothing_is_written(api
 
     assert response.status_code == 413
     assert error_of(response)["code"] == "attachment_too_large"
+    assert counts() == before
+
+
+def upload(api, ticket, data, headers=None):
+    merged = {"Authorization": f"Bearer {api.key}", **(headers or {})}
+    return api.client.post(f"/api/v1/tickets/{ticket.pk}/messages/upload", data, headers=merged)
+
+
+def test_files_can_be_sent_as_a_multipart_upload(api_as, agent, ticket):
+    files = [SimpleUploadedFile("a.log", b"first", content_type="text/plain"),
+             SimpleUploadedFile("b.png", b"\x89PNG", content_type="image/png")]
+
+    response = upload(api_as(agent), ticket,
+                      {"body": "Logs attached", "internal": "true", "attachments": files})
+
+    assert response.status_code == 201
+    assert response.json()["internal"] is True
+    assert sorted(a["filename"] for a in response.json()["attachments"]) == ["a.log", "b.png"]
+
+
+def test_an_oversized_multipart_file_is_a_413_and_nothing_is_written(api_as, agent, ticket, settings):
+    settings.AWN_MAX_ATTACHMENT_BYTES = 10
+    before = counts()
+    big = SimpleUploadedFile("big", b"y" * 11)
+
+    response = upload(api_as(agent), ticket, {"body": "x", "attachments": [big]})
+
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "attachment_too_large"
+    assert counts() == before
+
+
+def test_a_multipart_message_without_text_is_refused(api_as, agent, ticket):
+    before = counts()
+
+    response = upload(api_as(agent), ticket, {"attachments": [SimpleUploadedFile("a.txt", b"a")]})
+
+    assert response.status_code == 422
+    assert counts() == before
+
+
+def test_a_customer_cannot_upload_an_internal_note(api_as, customer, ticket):
+    before = counts()
+
+    response = upload(api_as(customer), ticket, {"body": "x", "internal": "true"})
+
+    assert response.status_code == 403
     assert counts() == before

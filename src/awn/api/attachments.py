@@ -6,6 +6,8 @@ import base64
 import binascii
 from collections.abc import Sequence
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from ninja import Router
 
 from awn.api.auth import request_user
 from awn.api.schemas import ERRORS, AttachmentIn
-from awn.core.errors import ValidationFailed
+from awn.core.errors import AttachmentTooLarge, ValidationFailed
 from awn.tickets.inbound import IncomingFile
 from awn.tickets.models import Attachment, Ticket
 from awn.tickets.services.messages import check_attachments
@@ -41,6 +43,23 @@ def decode_attachments(items: Sequence[AttachmentIn]) -> list[IncomingFile]:
             ) from exc
         files.append(IncomingFile(filename=item.filename, content=content,
                                   content_type=item.content_type or "application/octet-stream"))
+    check_attachments(files)
+    return files
+
+
+def read_uploads(uploads: Sequence[UploadedFile]) -> list[IncomingFile]:
+    """Read multipart uploads, refusing an oversized file before it is loaded into memory."""
+    limit = settings.AWN_MAX_ATTACHMENT_BYTES
+    for upload in uploads:
+        size = upload.size or 0
+        if size > limit:
+            raise AttachmentTooLarge(
+                _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+                % {"name": upload.name, "size": round(size / 1048576, 1),
+                   "limit": round(limit / 1048576, 1)},
+                field="attachments",
+            )
+    files = [IncomingFile.from_upload(upload) for upload in uploads]
     check_attachments(files)
     return files
 

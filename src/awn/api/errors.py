@@ -6,10 +6,11 @@ PermissionDenied, an oversized body — ends up here, so clients handle one form
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -133,10 +134,16 @@ def handle_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> JsonRes
     return error_response(status=400, code="bad_request", message=_("The request could not be read."))
 
 
+HANDLERS: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+    (ValidationError, handle_validation_error),
+    (HttpError, handle_http_error),
+    (DomainError, handle_domain_error),
+    (Http404, handle_not_found),
+    (PermissionDenied, handle_permission_denied),
+    (SuspiciousOperation, handle_suspicious),
+]
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
-    api.add_exception_handler(ValidationError, handle_validation_error)
-    api.add_exception_handler(HttpError, handle_http_error)
-    api.add_exception_handler(DomainError, handle_domain_error)
-    api.add_exception_handler(Http404, handle_not_found)
-    api.add_exception_handler(PermissionDenied, handle_permission_denied)
-    api.add_exception_handler(SuspiciousOperation, handle_suspicious)
+    for exception_class, handler in HANDLERS:
+        api.add_exception_handler(exception_class, handler)

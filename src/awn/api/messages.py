@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Status
+from ninja import File, Form, Header, Query, Router, Status, UploadedFile
 
-from awn.api.attachments import decode_attachments
+from awn.api.attachments import decode_attachments, read_uploads
 from awn.api.auth import request_user
-from awn.api.schemas import ERRORS, MessageCreateIn, MessageOut, MessagePage, PageQuery, message_out
+from awn.api.schemas import (
+    ERRORS,
+    MessageCreateIn,
+    MessageFormIn,
+    MessageOut,
+    MessagePage,
+    PageQuery,
+    message_out,
+)
 from awn.api.tickets import IDEMPOTENCY_HELP, idempotency_source_id
 from awn.core.errors import DomainError, NotPermitted
+from awn.tickets.inbound import IncomingFile
 from awn.tickets.models import Channel, Message, Ticket
 from awn.tickets.selectors import get_ticket_for, thread_for
 from awn.tickets.services import (
@@ -64,7 +75,33 @@ def create_message(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=IDEMPOTENCY_HELP),
 ):
     """Staff: a public reply (optionally setting the status) or, with `internal: true`, a note.
-    Customers: a message from the customer side (reopens a solved ticket); notes are refused (403)."""
+    Customers: a message from the customer side (reopens a solved ticket); notes are refused (403).
+    Attachments travel as base64; for several large files use `/messages/upload` (multipart)."""
+    return _add_message(request, ticket_id, payload, idempotency_key,
+                        lambda: decode_attachments(payload.attachments))
+
+
+@router.post("/{ticket_id}/messages/upload", response={201: MessageOut, 200: MessageOut, **ERRORS},
+             summary="Add a message with files (multipart)")
+def create_message_with_files(
+    request: HttpRequest,
+    ticket_id: int,
+    form: Form[MessageFormIn],
+    attachments: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=IDEMPOTENCY_HELP),
+):
+    """The same as adding a message, sent as `multipart/form-data`: fields `body`, `html`, `internal`,
+    `status`, and any number of files named `attachments` (each within the attachment size limit)."""
+    return _add_message(request, ticket_id, form, idempotency_key, lambda: read_uploads(attachments or []))
+
+
+def _add_message(
+    request: HttpRequest,
+    ticket_id: int,
+    payload: MessageCreateIn | MessageFormIn,
+    idempotency_key: str | None,
+    read_files: Callable[[], list[IncomingFile]],
+):
     user = request_user(request)
     ticket = get_ticket_for(user=user, number=ticket_id)
     source_id = idempotency_source_id(user, idempotency_key)
@@ -73,7 +110,7 @@ def create_message(
         return Status(200, message_out(replayed, request))
     if not user.is_staff_member and (payload.internal or payload.status):
         raise NotPermitted(_("Customers cannot add internal notes or set the status with a message."))
-    files = decode_attachments(payload.attachments)
+    files = read_files()
     by = Actor.of(user)
     try:
         with transaction.atomic():

@@ -249,6 +249,26 @@ class MessageCreateIn(MessageBodyIn):
     status: StatusName | None = Field(None, description="Staff only: set the status in the same step.")
 
 
+class MessageFormIn(Schema):
+    """The text fields of a multipart message (form fields are strings, so types are coerced here)."""
+
+    body: str = Field("", max_length=MAX_TEXT)
+    html: str = Field("", max_length=MAX_TEXT)
+    internal: bool = False
+    status: StatusName | None = None
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _has_content(self) -> MessageFormIn:
+        if not self.body.strip() and not self.html.strip():
+            raise ValueError(_("Give the message a `body` or an `html`."))
+        return self
+
+
 class TicketListQuery(Schema):
     view: Literal["mine", "unassigned", "teams", "all", "recent"] = "all"
     sort: Literal["updated", "newest", "oldest", "priority"] = "updated"
@@ -295,9 +315,8 @@ def ticket_out(ticket: Ticket, request: HttpRequest) -> dict[str, Any]:
         "priority": PRIORITY_NAMES.get(ticket.priority, "normal"),
         "channel": ticket.channel,
         "requester": user_ref(ticket.requester),
-        "organization": {"id": ticket.organization.pk, "name": ticket.organization.name}
-        if ticket.organization_id else None,
-        "team": {"id": ticket.team.pk, "name": ticket.team.name} if ticket.team_id else None,
+        "organization": organization_ref(ticket.organization) if ticket.organization_id else None,
+        "team": {"id": ticket.team.pk, "name": ticket.team.name} if ticket.team is not None else None,
         "assignee": user_ref(ticket.assignee) if ticket.assignee_id else None,
         "tags": tags,
         "merged_into": ticket.merged_into_id,

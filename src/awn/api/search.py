@@ -29,7 +29,7 @@ def search(request: HttpRequest, query: Query[SearchQuery]):
     found = list(search_tickets(user=user, query=text, limit=query.limit))[: query.limit]
     # The search backend scopes by visibility itself; checking again costs one indexed query and keeps
     # a bug there from ever leaking a ticket through the API.
-    ids = [getattr(item, "pk", item) for item in found]
+    ids = [ticket.pk for ticket in found]
     visible = {
         t.pk: t
         for t in Ticket.objects.visible_to(user).filter(pk__in=ids)

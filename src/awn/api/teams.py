@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
@@ -27,7 +27,7 @@ class TeamCreateIn(Input):
     members: list[int] = Field(default_factory=list, max_length=500)
 
 
-def _teams_for(user) -> object:
+def _teams_for(user) -> QuerySet[Team]:
     if not is_staff(user):
         raise PermissionDenied(_("Only staff can see teams."))
     return Team.objects.prefetch_related(Prefetch("members", queryset=User.objects.order_by("name", "id")))

@@ -175,14 +175,15 @@ def change_ticket(request: HttpRequest, ticket_id: int, payload: TicketUpdateIn)
         return ticket_out(_loaded(ticket.pk), request)
 
     changes: dict = {}
-    if "status" in given:
+    if payload.status is not None:
         changes["status"] = payload.status
-    if "priority" in given:
+    if payload.priority is not None:
         changes["priority"] = PRIORITY_VALUES[payload.priority]
-    if "subject" in given:
+    if payload.subject is not None:
         changes["subject"] = payload.subject
-    if "tags" in given:
+    if payload.tags is not None:
         changes["tags"] = payload.tags
+    # Only these two may be null ("nobody", "no team"), so only for them does "sent" differ from "not None".
     if "assignee" in given:
         changes["assignee"] = resolve_assignee(payload.assignee)
     if "team" in given:

@@ -44,4 +44,5 @@ urlpatterns = [
     URLPattern(p.pattern, not_found if p.name == "api-root" else _json_method_not_allowed(p.callback),
                p.default_args, p.name)
     for p in ninja_patterns
+    if isinstance(p, URLPattern)
 ] + [re_path(r"^(?P<path>.*)$", not_found)]
