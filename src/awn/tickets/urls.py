@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from awn.tickets import views
 
 app_name = "tickets"
-urlpatterns: list = []
+urlpatterns = [
+    path("attachments/<int:pk>/<str:filename>", views.attachment_download, name="attachment"),
+]
