@@ -1,0 +1,212 @@
+"""Forms of the desk's ticket screens: they parse input; the ticket services decide what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from awn.accounts.models import Team
+from awn.accounts.selectors import staff_users
+from awn.tickets.models import Channel, Priority, Status
+from awn.tickets.selectors import SORTS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; the services check their number and size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+Choices = list[tuple[str, Any]]
+
+
+def set_choices(form: forms.Form, name: str, choices: Choices) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+def team_choices(empty: str | Promise, none_label: str | Promise | None = None) -> Choices:
+    choices: Choices = [("", empty)]
+    if none_label:
+        choices.append(("0", none_label))
+    return choices + [(str(pk), name) for pk, name in Team.objects.values_list("pk", "name")]
+
+
+def staff_choices() -> Choices:
+    """(id, name) of everyone a ticket can be assigned to; one query, shared by a page's forms."""
+    return [(str(user.pk), user.display_name) for user in staff_users().only("pk", "name", "email")]
+
+
+def assignee_choices(empty: str | Promise, none_label: str | Promise | None = None,
+                     staff: Choices | None = None) -> Choices:
+    choices: Choices = [("", empty)]
+    if none_label:
+        choices.append(("0", none_label))
+    return choices + (staff if staff is not None else staff_choices())
+
+
+class TicketNumbersField(forms.Field):
+    """Ticket numbers from checkboxes; the view checks each against the visibility scope."""
+
+    widget = forms.MultipleHiddenInput
+    MAX = 100
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            numbers = sorted({int(item) for item in value})
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(_("The selection is not valid."), code="invalid") from exc
+        if len(numbers) > self.MAX:
+            raise forms.ValidationError(_("Select at most %(max)d tickets at once.") % {"max": self.MAX},
+                                        code="too_many")
+        return numbers
+
+
+class QueueFilterForm(forms.Form):
+    """The inbox's filters; the requester is typed as an email address and looked up by the view."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Any status")), *Status.choices])
+    priority = forms.TypedChoiceField(label=_("Priority"), required=False, coerce=int, empty_value=None,
+                                      choices=[("", _("Any priority")), *Priority.choices])
+    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=64)
+    channel = forms.ChoiceField(label=_("Channel"), required=False,
+                                choices=[("", _("Any channel")), *Channel.choices])
+    requester = forms.CharField(label=_("Requester email"), required=False, max_length=254)
+    sort = forms.ChoiceField(required=False, choices=[(name, name) for name in SORTS])
+
+    def __init__(self, *args, staff: Choices | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self, "team", team_choices(_("Any team"), _("No team")))
+        set_choices(self, "assignee", assignee_choices(_("Anyone"), _("Nobody"), staff))
+
+
+class BulkActionForm(forms.Form):
+    ACTIONS = [("assign", _("Assign to")), ("status", _("Set status")), ("tag", _("Add tag"))]
+
+    tickets = TicketNumbersField(error_messages={"required": _("Select at least one ticket.")})
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Status.choices])
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=64)
+
+    def __init__(self, *args, staff: Choices | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self, "assignee", assignee_choices("—", _("Nobody (unassign)"), staff))
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "assign" and data.get("assignee") is None:
+            self.add_error("assignee", _("Choose whom to assign the tickets to."))
+        if action == "status" and not data.get("status"):
+            self.add_error("status", _("Choose a status."))
+        if action == "tag" and not (data.get("tag") or "").strip():
+            self.add_error("tag", _("Enter a tag."))
+        return data
+
+
+class ReplyForm(forms.Form):
+    KINDS = [("reply", _("Public reply")), ("note", _("Internal note"))]
+
+    kind = forms.ChoiceField(label=_("Type"), choices=KINDS, initial="reply", widget=forms.RadioSelect)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=100_000)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    status = forms.ChoiceField(label=_("And set status"), required=False,
+                               choices=[("", _("Keep status")), *Status.choices])
+
+
+class StatusForm(forms.Form):
+    status = forms.CharField(label=_("Status"), max_length=16)  # the state machine checks the value
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices)
+
+
+class AssigneeForm(forms.Form):
+    assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self, "assignee", assignee_choices(_("Nobody")))
+
+
+class TeamForm(forms.Form):
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self, "team", team_choices(_("No team")))
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=2000,
+                           help_text=_("Separated by commas or spaces."))
+
+    def tag_list(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        return [part for part in raw.replace(",", " ").split() if part]
+
+
+class MergeForm(forms.Form):
+    target = forms.IntegerField(label=_("Merge into ticket number"), min_value=1)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class CallerFields(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    name = forms.CharField(label=_("Name"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+
+
+class PhoneCallForm(CallerFields):
+    subject = forms.CharField(label=_("Subject"), required=False, max_length=255)
+    summary = forms.CharField(label=_("Summary of the call"), widget=forms.Textarea(attrs={"rows": 6}),
+                              max_length=100_000)
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices,
+                                      initial=Priority.NORMAL)
+    ticket = forms.IntegerField(label=_("Existing ticket number (optional)"), required=False, min_value=1)
+
+    field_order = ["email", "name", "phone", "ticket", "subject", "summary", "priority"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("ticket") and not (data.get("subject") or "").strip():
+            self.add_error("subject", _("A subject is required for a new ticket."))
+        return data
+
+
+class NewTicketForm(CallerFields):
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    body = forms.CharField(label=_("Message from the customer"), widget=forms.Textarea(attrs={"rows": 6}),
+                           max_length=100_000)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.EMAIL)
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices,
+                                      initial=Priority.NORMAL)
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self, "team", team_choices(_("No team")))

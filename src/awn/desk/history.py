@@ -1,0 +1,103 @@
+"""The ticket page's history: TicketEvents as sentences ("Ada changed status from New to Open")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from awn.accounts.models import Team, User
+from awn.tickets.models import Priority, Status, TicketEvent
+
+Kind = TicketEvent.Kind
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    event: TicketEvent
+    text: str
+
+    @property
+    def created_at(self) -> datetime:
+        return self.event.created_at
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _ids(values: Iterable) -> set[int]:
+    found: set[int] = set()
+    for value in values:
+        if isinstance(value, list):
+            found |= {item for item in value if isinstance(item, int)}
+        elif isinstance(value, int):
+            found.add(value)
+    return found
+
+
+def describe_events(events: Iterable[TicketEvent]) -> list[HistoryLine]:
+    """Sentences for a ticket's events; names of people and teams are fetched in one query each."""
+    events = list(events)
+    user_ids = _ids(v for e in events if e.kind in (Kind.ASSIGNEE, Kind.FOLLOWERS) for v in (e.old, e.new))
+    team_ids = _ids(v for e in events if e.kind == Kind.TEAM for v in (e.old, e.new))
+    people = {}
+    if user_ids:
+        rows = User.objects.filter(pk__in=user_ids).only("pk", "name", "email")
+        people = {u.pk: u.display_name for u in rows}
+    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+
+    def person(pk) -> str:
+        return _("nobody") if pk is None else people.get(pk, _("a deleted user"))
+
+    def team(pk) -> str:
+        return _("no team") if pk is None else teams.get(pk, _("a deleted team"))
+
+    def tags(value) -> str:
+        return ", ".join(value) if value else _("none")
+
+    lines = []
+    for event in events:
+        actor = event.actor.display_name if event.actor else (event.actor_label or _("System"))
+        names = {"actor": actor}
+        if event.kind == Kind.CREATED:
+            text = _("%(actor)s created the ticket") % names
+        elif event.kind == Kind.MESSAGE:
+            text = _("%(actor)s added a public message") % names
+        elif event.kind == Kind.NOTE:
+            text = _("%(actor)s added an internal note") % names
+        elif event.kind == Kind.STATUS:
+            text = _("%(actor)s changed status from %(old)s to %(new)s") % {
+                **names, "old": _label(Status, event.old), "new": _label(Status, event.new)}
+        elif event.kind == Kind.PRIORITY:
+            text = _("%(actor)s changed priority from %(old)s to %(new)s") % {
+                **names, "old": _label(Priority, event.old), "new": _label(Priority, event.new)}
+        elif event.kind == Kind.ASSIGNEE:
+            text = _("%(actor)s changed the assignee from %(old)s to %(new)s") % {
+                **names, "old": person(event.old), "new": person(event.new)}
+        elif event.kind == Kind.TEAM:
+            text = _("%(actor)s moved the ticket from %(old)s to %(new)s") % {
+                **names, "old": team(event.old), "new": team(event.new)}
+        elif event.kind == Kind.TAGS:
+            text = _("%(actor)s changed the tags from %(old)s to %(new)s") % {
+                **names, "old": tags(event.old), "new": tags(event.new)}
+        elif event.kind == Kind.SUBJECT:
+            text = _("%(actor)s changed the subject from “%(old)s” to “%(new)s”") % {
+                **names, "old": event.old, "new": event.new}
+        elif event.kind == Kind.FOLLOWERS:
+            added = sorted(_ids([event.new]) - _ids([event.old]))
+            text = _("%(actor)s added followers: %(names)s") % {
+                **names, "names": ", ".join(person(pk) for pk in added) or _("none")}
+        elif event.kind == Kind.MERGED:
+            text = _("%(actor)s merged this ticket into #%(number)s") % {**names, "number": event.new}
+        elif event.kind == Kind.MERGED_FROM:
+            text = _("%(actor)s merged #%(number)s into this ticket") % {**names, "number": event.new}
+        else:
+            text = _("%(actor)s changed %(what)s") % {**names, "what": event.get_kind_display()}
+        lines.append(HistoryLine(event=event, text=text))
+    return lines

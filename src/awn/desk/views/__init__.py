@@ -1,0 +1,1 @@
+"""The agent desk: one module per screen; each view parses input, calls one service and renders."""
