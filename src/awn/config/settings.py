@@ -216,6 +216,7 @@ TIME_ZONE = "UTC"
 # --- Files ---------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = AWN_HOME / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # src/awn/static: the stylesheet and vendored htmx
 STORAGES = {
     # Attachments live outside the web root; only awn views serve them, after a visibility check.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
