@@ -1,38 +1,127 @@
-"""Text normalization for search, shared by indexing and querying (DESIGN.md §7)."""
+"""Text normalization for search, shared by indexing and querying (DESIGN.md §7).
+
+`normalize_text` folds equivalent spellings to one string; `search_words` turns text into the words the
+full-text index stores and the query looks up. Both sides of a search go through the same functions, so a
+spelling variant typed in the search box meets the variant stored in a message.
+"""
+
+from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
-# Arabic diacritics (harakat, tanwin, shadda, sukun, superscript alef, Quranic marks) and tatweel.
-_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_LETTERS = str.maketrans(
-    {
-        "\u0623": "\u0627",  # أ → ا
-        "\u0625": "\u0627",  # إ → ا
-        "\u0622": "\u0627",  # آ → ا
-        "\u0671": "\u0627",  # ٱ → ا
-        "\u064a": "\u06cc",  # Arabic yeh ي → Persian yeh ی
-        "\u0649": "\u06cc",  # alef maksura ى → ی
-        "\u0643": "\u06a9",  # Arabic kaf ك → Persian keheh ک
-        "\u0629": "\u0647",  # teh marbuta ة → ه
-        "\u0624": "\u0648",  # ؤ → و
-        "\u0626": "\u06cc",  # ئ → ی
-        "\u06c0": "\u0647",  # ۀ → ه
-        "\u200c": " ",  # zero-width non-joiner (Persian half-space) separates word parts
-        "\u200d": "",
-        "\u200f": "",
-        "\u200e": "",
-    }
+# Combining marks removed after decomposition: Latin accents (so "cafe" finds "café" on both databases, not
+# only where the FTS tokenizer happens to fold them), Arabic harakat, tanwin, shadda, sukun, hamza above and
+# below (what is left of أ إ ؤ ئ once decomposed), superscript alef, Quranic marks, and the tatweel (ـ).
+_MARKS = re.compile(
+    "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08e1\u08e3-\u08ff\u0640]"
 )
-# Arabic-Indic and Persian digits to ASCII so "۱۲۳" finds "123".
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ZWNJ = "\u200c"  # Persian half-space: joins nothing visually, but is part of one word (می‌خواهم, کتاب‌ها)
+_LETTERS = {
+    "\u0622": "\u0627",  # آ → ا
+    "\u0623": "\u0627",  # أ → ا
+    "\u0625": "\u0627",  # إ → ا
+    "\u0671": "\u0627",  # ٱ → ا
+    "\u0672": "\u0627",  # ٲ → ا
+    "\u0673": "\u0627",  # ٳ → ا
+    "\u0674": "",  # ٴ high hamza
+    "\u064a": "\u06cc",  # Arabic yeh ي → Persian yeh ی
+    "\u0649": "\u06cc",  # alef maksura ى → ی
+    "\u0626": "\u06cc",  # ئ → ی
+    "\u0643": "\u06a9",  # Arabic kaf ك → Persian keheh ک
+    "\u06aa": "\u06a9",  # swash kaf ڪ → ک
+    "\u0629": "\u0647",  # teh marbuta ة → ه
+    "\u06c0": "\u0647",  # ۀ → ه
+    "\u06d5": "\u0647",  # ە (what ۀ decomposes to) → ه
+    "\u06c1": "\u0647",  # ہ → ه
+    "\u0624": "\u0648",  # ؤ → و
+    # Invisible controls that change nothing a reader sees: zero-width joiner, bidi marks, BOM, soft hyphen.
+    "\u200d": "",
+    "\u200e": "",
+    "\u200f": "",
+    "\u061c": "",
+    "\u202a": "",
+    "\u202b": "",
+    "\u202c": "",
+    "\u202d": "",
+    "\u202e": "",
+    "\u2066": "",
+    "\u2067": "",
+    "\u2068": "",
+    "\u2069": "",
+    "\ufeff": "",
+    "\u00ad": "",
+    "\u200b": " ",  # zero-width space separates words in scripts written without spaces
+}
+# Arabic-Indic and Persian digits to ASCII so "۱۲۳" and "١٢٣" find "123".
+_DIGITS = dict(zip(map(ord, "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"), "01234567890123456789", strict=True))
+_FOLD = str.maketrans({**_LETTERS, _ZWNJ: ""}) | _DIGITS
+_FOLD_KEEPING_ZWNJ = str.maketrans(_LETTERS) | _DIGITS
+
+# A word: letters and digits (no underscore), possibly joined by half-spaces.
+_WORD = re.compile(r"[^\W_]+(?:\u200c[^\W_]+)*")
+_ARTICLE = "\u0627\u0644"  # ال
+MAX_WORD_LENGTH = 64  # the index skips longer "words": base64, hashes and URLs run together are noise
+
+
+def _fold(value: str, table: Mapping[int, str | int | None]) -> str:
+    if value.isascii():
+        return value.lower()  # the common case, and exactly what the full path gives for ASCII
+    value = unicodedata.normalize("NFKC", value).casefold()
+    value = _MARKS.sub("", unicodedata.normalize("NFKD", value)).translate(table)
+    return unicodedata.normalize("NFC", value)
 
 
 def normalize_text(value: str) -> str:
     """Fold case, diacritics, letter variants and digits so equivalent spellings index the same way."""
     if not value:
         return ""
-    value = unicodedata.normalize("NFKC", value)
-    value = _DIACRITICS.sub("", value)
-    value = value.translate(_LETTERS).translate(_DIGITS)
-    return value.casefold()
+    folded = _fold(value, _FOLD)
+    # Case folding can expose characters that compatibility normalization changes again, and the reverse;
+    # folding until nothing changes makes the result a fixed point, which indexing and querying rely on.
+    for _attempt in range(4):
+        again = _fold(folded, _FOLD)
+        if again == folded:
+            break
+        folded = again
+    return folded
+
+
+def strip_article(word: str) -> str:
+    """`word` without the attached Arabic article: "الفاتوره" → "فاتوره". Short words ("الان") stay whole."""
+    if word.startswith(_ARTICLE) and len(word) >= 5:
+        return word[2:]
+    return word
+
+
+def search_words(value: str, *, for_index: bool = False) -> list[str]:
+    """The normalized words of `value` (letters and digits; punctuation separates words).
+
+    For the index (`for_index`), two kinds of words are also stored in a second form, so that both ways people
+    write them are found: a word written with a Persian half-space is stored joined and as its parts
+    ("می‌خواهم" is found by "میخواهم" and by "می خواهم"), and an Arabic word with its attached article is also
+    stored without it (a search for "فاتورة" finds "الفاتورة"; the query side strips the article from whole
+    words, see `strip_article`).
+    """
+    if not value:
+        return []
+    folded = _fold(value, _FOLD_KEEPING_ZWNJ) if for_index and _ZWNJ in value else normalize_text(value)
+    words: list[str] = []
+    for word in _WORD.findall(folded):
+        if for_index and len(word) > MAX_WORD_LENGTH:
+            continue
+        if not for_index:
+            words.append(word.replace(_ZWNJ, ""))
+            continue
+        forms = [word.replace(_ZWNJ, ""), *word.split(_ZWNJ)] if _ZWNJ in word else [word]
+        for form in forms:
+            words.append(form)
+            if (stripped := strip_article(form)) != form:
+                words.append(stripped)
+    return words
+
+
+def search_text(value: str) -> str:
+    """`value` as the full-text index stores it: normalized words separated by single spaces."""
+    return " ".join(search_words(value, for_index=True))

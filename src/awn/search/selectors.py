@@ -1,7 +1,60 @@
-"""Full-text search over tickets. PLACEHOLDER until the FTS5 / tsvector backends land: matches nothing."""
+"""Full-text search over tickets (DESIGN.md §7), within the visibility scope of DESIGN.md §5."""
 
+from __future__ import annotations
+
+from awn.search.backends import Hit, Scope, get_backend
+from awn.search.query import parse_query
 from awn.tickets.models import Ticket
+
+MAX_LIMIT = 500
+# How many of the newest matching documents are ranked. When a query matches fewer, the ranking is exact;
+# when it matches more (a common word at a million tickets), relevance is ranked among the newest ones, which
+# keeps search time flat however common the word.
+WINDOW = 1000
+# Up to this many visible tickets, search starts from the user's tickets instead of the index's matches.
+SMALL_SCOPE_TICKETS = 2000
+
+
+def _scope_for(scope) -> Scope | None:
+    if not scope.query.where:
+        return None  # admins, and agents on a team that sees all tickets: no join at all
+    small = scope.order_by().values("pk")[: SMALL_SCOPE_TICKETS + 1].count() <= SMALL_SCOPE_TICKETS
+    sql, params = scope.order_by().values("id").query.sql_with_params()
+    return Scope(sql=sql, params=tuple(params), small=small)
+
+
+def rank_tickets(hits: list[Hit], limit: int) -> list[int]:
+    """Ticket ids by their best-matching document's relevance, then by their most recent match."""
+    best: dict[int, tuple[float, int]] = {}
+    for hit in hits:
+        score, newest = best.get(hit.ticket_id, (float("-inf"), 0))
+        best[hit.ticket_id] = (max(score, hit.score), max(newest, hit.document_id))
+    ordered = sorted(best.items(), key=lambda item: (item[1][0], item[1][1]), reverse=True)
+    return [ticket_id for ticket_id, _ in ordered[:limit]]
 
 
 def search_tickets(*, user, query: str, limit: int = 25) -> list[Ticket]:
-    return []
+    """Tickets `user` may see that match `query`, most relevant first; a ticket number typed alone leads."""
+    limit = min(limit, MAX_LIMIT)
+    parsed = parse_query(query)
+    if parsed.is_empty or limit <= 0:
+        return []
+    scope = Ticket.objects.visible_to(user)
+    if scope.query.is_empty():
+        return []
+    ids: list[int] = []
+    if parsed.number is not None:
+        ids.extend(scope.filter(pk=parsed.number).values_list("pk", flat=True))
+    if parsed.terms is not None:
+        hits = get_backend().find(
+            terms=parsed.terms,
+            scope=_scope_for(scope),
+            include_internal=user.is_staff_member,
+            window=max(WINDOW, limit * 10),
+        )
+        ids.extend(ticket_id for ticket_id in rank_tickets(hits, limit + len(ids)) if ticket_id not in ids)
+    ids = ids[:limit]
+    # Read the tickets through the scope once more: what is shown never rests on the index alone.
+    tickets = scope.filter(pk__in=ids).select_related("requester", "assignee", "team")
+    by_id = {ticket.pk: ticket for ticket in tickets}
+    return [by_id[ticket_id] for ticket_id in ids if ticket_id in by_id]

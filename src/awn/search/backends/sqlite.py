@@ -1,0 +1,137 @@
+"""SQLite backend: an FTS5 table whose rowid is the SearchDocument id; relevance is FTS5's bm25."""
+
+# ruff: noqa: S608 -- SQL assembled from constant table names and the ORM-compiled visibility scope;
+# every value is a query parameter.
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from django.db import connection, transaction
+
+from awn.core.text import search_text
+from awn.search.backends.base import Document, Hit, Progress, Scope, SearchBackend, Terms
+from awn.search.backends.common import (
+    DOCUMENT_TABLE,
+    MESSAGE_TABLE,
+    TICKET_TABLE,
+    id_range,
+    insert_document_rows,
+)
+
+# Kept identical to the migration that first creates them; rebuild() recreates the table from these.
+FTS_TABLE = "search_fts"
+CREATE_FTS = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(subject, body, tokenize = 'unicode61 remove_diacritics 2')"
+)
+CREATE_DELETE_TRIGGER = (
+    f"CREATE TRIGGER search_document_deleted AFTER DELETE ON {DOCUMENT_TABLE} "
+    f"BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END"
+)
+DROP_DELETE_TRIGGER = "DROP TRIGGER IF EXISTS search_document_deleted"
+DROP_FTS = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+# A word in the subject weighs more than the same word in a message body.
+SCORE = f"-bm25({FTS_TABLE}, 3.0, 1.0)"
+
+
+def match_expression(terms: Terms) -> str:
+    """FTS5 query syntax with every word quoted, so no user input is read as an operator (NEAR, AND, *, ^)."""
+    groups = []
+    for position, forms in enumerate(terms.words, start=1):
+        star = "*" if terms.prefix and position == len(terms.words) else ""
+        quoted = ['"' + form.replace('"', '""') + '"' + star for form in forms]
+        groups.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
+    return " ".join(groups)
+
+
+@functools.lru_cache(maxsize=4096)
+def _subject_text(subject: str | None) -> str:
+    # A ticket's subject is repeated in every one of its documents: normalize it once per rebuild batch.
+    return search_text(subject or "")
+
+
+def _body_text(body: str | None) -> str:
+    return search_text(body or "")
+
+
+class SQLiteBackend(SearchBackend):
+    vendor = "sqlite"
+
+    def add_documents(self, documents: Sequence[Document]) -> None:
+        with connection.cursor() as cursor:
+            for document in documents:
+                cursor.execute(
+                    f"INSERT INTO {DOCUMENT_TABLE} (ticket_id, message_id, internal) VALUES (%s, %s, %s) "
+                    "RETURNING id",
+                    [document.ticket_id, document.message_id, document.internal],
+                )
+                (document_id,) = cursor.fetchone()
+                cursor.execute(
+                    f"INSERT INTO {FTS_TABLE} (rowid, subject, body) VALUES (%s, %s, %s)",
+                    [document_id, search_text(document.subject), search_text(document.body)],
+                )
+
+    def find(self, *, terms: Terms, scope: Scope | None, include_internal: bool, window: int) -> list[Hit]:
+        internal = "" if include_internal else " AND d.internal = 0"
+        if scope is not None and scope.small:
+            # Few tickets: check each of their documents against the query (FTS5 seeks by rowid).
+            sql = (
+                f"SELECT d.ticket_id, {SCORE}, d.id FROM ({scope.sql}) v "
+                f"CROSS JOIN {DOCUMENT_TABLE} d ON d.ticket_id = v.id "
+                f"CROSS JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = d.id "
+                f"WHERE {FTS_TABLE} MATCH %s{internal} ORDER BY d.id DESC LIMIT %s"
+            )
+            params = [*scope.params, match_expression(terms), window]
+        else:
+            # Walk the matches newest first and stop after `window` of them that the user may see.
+            visible = ""
+            params = [match_expression(terms)]
+            if scope is not None:
+                visible = f" AND EXISTS (SELECT 1 FROM ({scope.sql}) v WHERE v.id = d.ticket_id)"
+                params.extend(scope.params)
+            sql = (
+                f"SELECT d.ticket_id, {SCORE}, d.id FROM {FTS_TABLE} "
+                f"CROSS JOIN {DOCUMENT_TABLE} d ON d.id = {FTS_TABLE}.rowid "
+                f"WHERE {FTS_TABLE} MATCH %s{internal}{visible} ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s"
+            )
+            params.append(window)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [Hit(ticket_id, score, document_id) for ticket_id, score, document_id in cursor.fetchall()]
+
+    def rebuild(self, *, batch_size: int, progress: Progress | None = None) -> int:
+        # Dropping the FTS table is instant; deleting its rows one by one (through the trigger) is not.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(DROP_DELETE_TRIGGER)
+            cursor.execute(DROP_FTS)
+            cursor.execute(f"DELETE FROM {DOCUMENT_TABLE}")
+            cursor.execute(CREATE_FTS)
+            cursor.execute(CREATE_DELETE_TRIGGER)
+            insert_document_rows(cursor)
+        first, last = id_range()
+        total = last - first + 1 if last else 0
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.create_function("awn_search_subject", 1, _subject_text, deterministic=True)
+        raw.create_function("awn_search_body", 1, _body_text, deterministic=True)
+        done = 0
+        for low in range(first, last + 1, batch_size):
+            high = min(low + batch_size - 1, last)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {FTS_TABLE} (rowid, subject, body) "
+                    f"SELECT d.id, awn_search_subject(t.subject), awn_search_body(m.body) "
+                    f"FROM {DOCUMENT_TABLE} d JOIN {TICKET_TABLE} t ON t.id = d.ticket_id "
+                    f"LEFT JOIN {MESSAGE_TABLE} m ON m.id = d.message_id "
+                    f"WHERE d.id BETWEEN %s AND %s ORDER BY d.id",
+                    [low, high],
+                )
+            done += high - low + 1
+            if progress:
+                progress(done, total)
+        _subject_text.cache_clear()
+        with connection.cursor() as cursor:
+            # Merge the index segments written batch by batch into one b-tree: fewer seeks per query.
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+        return total

@@ -1,0 +1,152 @@
+"""Whatever is typed into the box, search answers with a list and never an error."""
+
+import pytest
+
+from awn.search.query import parse_query
+from awn.search.selectors import search_tickets
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    '"',
+    '""',
+    '"lamp',
+    'lamp"',
+    "'",
+    "''",
+    "lamp'",
+    "*",
+    "lamp*",
+    "**",
+    "(",
+    ")",
+    "(lamp",
+    "lamp)",
+    "NEAR(lamp flickers)",
+    "NEAR",
+    "lamp NEAR/2 flickers",
+    "lamp AND",
+    "OR lamp",
+    "NOT lamp",
+    "lamp -flickers",
+    "^lamp",
+    "subject:lamp",
+    "body : lamp",
+    "{subject body}: lamp",
+    "lamp + flickers",
+    "lamp & | ! flickers",
+    "lamp <-> flickers",
+    "lamp:*",
+    "lamp:A",
+    "!lamp",
+    "'; DROP TABLE tickets_ticket; --",
+    "1' OR '1'='1",
+    "lamp\\",
+    "\\'",
+    "%",
+    "_",
+    "%lamp%",
+    "\x00lamp",
+    "lamp\x00",
+    "\u200f\u200e",
+    "#",
+    "#-1",
+    "#0",
+    "#99999999999999999999999",
+    "-1",
+    "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨٩",
+    "ـ",
+    "\ufeff",
+    "🙂 lamp",
+    "la" * 500,
+    "lamp " * 200,
+    "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_do_not_error(admin_user, customer, open_ticket, query):
+    open_ticket(customer, "Lamp flickers")
+
+    found = search_tickets(user=admin_user, query=query)
+
+    assert isinstance(found, list)
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_from_a_customer_do_not_error(customer, open_ticket, query):
+    open_ticket(customer, "Lamp flickers")
+
+    found = search_tickets(user=customer, query=query)
+
+    assert isinstance(found, list)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["NEAR(lamp door", "lamp AND door", "(door)", '"lamp door"', "lamp & door", "'lamp' | door", "near:*"],
+)
+def test_operators_are_read_as_plain_words(admin_user, customer, open_ticket, query):
+    wanted = open_ticket(customer, "Near the lamp and the door")
+    open_ticket(customer, "Lamp flickers")
+
+    found = search_tickets(user=admin_user, query=query)
+
+    assert [ticket.pk for ticket in found] == [wanted.pk]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!", "?؟،", "--", "ـــ", "\u200c", "...", None])
+def test_an_empty_or_punctuation_only_query_returns_nothing_without_touching_the_database(
+    admin_user, django_assert_num_queries, query
+):
+    with django_assert_num_queries(0):
+        found = search_tickets(user=admin_user, query=query)
+
+    assert found == []
+
+
+def test_a_thousand_character_query_is_answered(admin_user, customer, open_ticket):
+    wanted = open_ticket(customer, "Lamp flickers")
+    query = "lamp " + "x" * 995
+
+    found = search_tickets(user=admin_user, query=query)
+
+    assert found == []  # every word must match, and no stored word is that long
+    assert search_tickets(user=admin_user, query=("lamp " * 200)[:1000]) == [wanted]
+
+
+def test_a_search_takes_a_bounded_number_of_queries(
+    admin_user, customer, open_ticket, django_assert_max_num_queries
+):
+    for n in range(10):
+        open_ticket(customer, f"Lamp {n}")
+
+    with django_assert_max_num_queries(3):
+        found = search_tickets(user=admin_user, query="lamp")
+
+    assert len(found) == 10
+
+
+def test_only_the_last_word_is_a_prefix():
+    parsed = parse_query("refund printer")
+
+    assert parsed.terms.words == (("refund",), ("printer",))
+    assert parsed.terms.prefix is True
+
+
+def test_a_short_last_word_is_not_a_prefix():
+    parsed = parse_query("lamp ab")
+
+    assert parsed.terms.prefix is False
+
+
+def test_repeated_words_are_looked_up_once():
+    parsed = parse_query("lamp lamp LAMP")
+
+    assert parsed.terms.words == (("lamp",),)
+
+
+def test_at_most_sixteen_words_are_looked_up():
+    parsed = parse_query(" ".join(f"word{n}" for n in range(40)))
+
+    assert len(parsed.terms.words) == 16

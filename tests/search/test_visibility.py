@@ -1,0 +1,167 @@
+"""Search never shows what the visibility scope hides (DESIGN.md §5), nor internal notes to customers."""
+
+import pytest
+
+from awn.accounts.models import Team
+from awn.search.selectors import search_tickets
+from awn.tickets.services import Actor, add_internal_note, reply_to_ticket
+from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory, TeamFactory
+from tests.search.conftest import numbers
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_customer_finds_their_own_ticket(customer, open_ticket):
+    mine = open_ticket(customer, "Lamp flickers")
+
+    found = search_tickets(user=customer, query="lamp")
+
+    assert numbers(found) == [mine.pk]
+
+
+def test_a_customer_does_not_find_another_customers_ticket(customer, open_ticket):
+    open_ticket(CustomerFactory(), "Lamp flickers")
+
+    found = search_tickets(user=customer, query="lamp")
+
+    assert found == []
+
+
+def test_a_customer_does_not_find_another_customers_ticket_by_number(customer, open_ticket):
+    other = open_ticket(CustomerFactory(), "Lamp flickers")
+
+    found = search_tickets(user=customer, query=f"#{other.pk}")
+
+    assert found == []
+
+
+def test_a_customer_does_not_match_the_text_of_an_internal_note(customer, agent, open_ticket):
+    mine = open_ticket(customer, "Lamp flickers", team=TeamFactory(members=[agent]))
+    add_internal_note(ticket=mine, by=Actor.of(agent), body="Customer is on the watchlist")
+
+    found = search_tickets(user=customer, query="watchlist")
+
+    assert found == []
+
+
+def test_a_customer_still_finds_public_replies(customer, agent, open_ticket):
+    mine = open_ticket(customer, "Lamp flickers", team=TeamFactory(members=[agent]))
+    reply_to_ticket(ticket=mine, by=Actor.of(agent), body="Try the dimmer switch")
+
+    found = search_tickets(user=customer, query="dimmer")
+
+    assert numbers(found) == [mine.pk]
+
+
+def test_an_agent_finds_the_text_of_an_internal_note(agent, customer, team, open_ticket):
+    ticket = open_ticket(customer, "Lamp flickers", team=team)
+    add_internal_note(ticket=ticket, by=Actor.of(agent), body="Customer is on the watchlist")
+
+    found = search_tickets(user=agent, query="watchlist")
+
+    assert numbers(found) == [ticket.pk]
+
+
+def test_an_agent_outside_a_team_does_not_find_its_tickets(customer, open_ticket):
+    outsider = AgentFactory()
+    TeamFactory(members=[outsider])
+    open_ticket(customer, "Lamp flickers", team=TeamFactory(name="Billing"))
+
+    found = search_tickets(user=outsider, query="lamp")
+
+    assert found == []
+
+
+def test_an_agent_outside_a_team_does_not_find_its_tickets_by_number(customer, open_ticket):
+    outsider = AgentFactory()
+    TeamFactory(members=[outsider])
+    hidden = open_ticket(customer, "Lamp flickers", team=TeamFactory(name="Billing"))
+
+    found = search_tickets(user=outsider, query=str(hidden.pk))
+
+    assert found == []
+
+
+def test_an_agent_finds_their_teams_tickets_and_not_the_others(agent, team, customer, open_ticket):
+    ours = open_ticket(customer, "Lamp flickers", team=team)
+    open_ticket(customer, "Lamp flickers too", team=TeamFactory(name="Billing"))
+
+    found = search_tickets(user=agent, query="lamp")
+
+    assert numbers(found) == [ours.pk]
+
+
+def test_an_agent_on_a_team_that_sees_everything_finds_every_ticket(customer, open_ticket):
+    agent = AgentFactory()
+    TeamFactory(members=[agent], visibility=Team.Visibility.ALL)
+    elsewhere = open_ticket(customer, "Lamp flickers", team=TeamFactory(name="Billing"))
+
+    found = search_tickets(user=agent, query="lamp")
+
+    assert numbers(found) == [elsewhere.pk]
+
+
+def test_an_admin_finds_every_teams_tickets(admin_user, customer, open_ticket):
+    elsewhere = open_ticket(customer, "Lamp flickers", team=TeamFactory(name="Billing"))
+
+    found = search_tickets(user=admin_user, query="lamp")
+
+    assert numbers(found) == [elsewhere.pk]
+
+
+def test_a_customer_finds_colleagues_tickets_when_the_organization_shares_them(open_ticket):
+    organization = OrganizationFactory(shared_tickets=True)
+    me, colleague = CustomerFactory(organization=organization), CustomerFactory(organization=organization)
+    theirs = open_ticket(colleague, "Lamp flickers")
+
+    found = search_tickets(user=me, query="lamp")
+
+    assert numbers(found) == [theirs.pk]
+
+
+def test_a_customer_does_not_find_colleagues_tickets_when_the_organization_keeps_them_private(open_ticket):
+    organization = OrganizationFactory(shared_tickets=False)
+    me, colleague = CustomerFactory(organization=organization), CustomerFactory(organization=organization)
+    open_ticket(colleague, "Lamp flickers")
+
+    found = search_tickets(user=me, query="lamp")
+
+    assert found == []
+
+
+@pytest.mark.parametrize("who", ["anonymous", "inactive"])
+def test_nobody_signed_in_finds_anything(customer, open_ticket, who):
+    from django.contrib.auth.models import AnonymousUser
+
+    open_ticket(customer, "Lamp flickers")
+    if who == "inactive":
+        customer.is_active = False
+        customer.save(update_fields=["is_active"])
+    user = AnonymousUser() if who == "anonymous" else customer
+
+    found = search_tickets(user=user, query="lamp")
+
+    assert found == []
+
+
+def test_a_large_scope_is_filtered_in_the_database_too(agent, team, customer, open_ticket, monkeypatch):
+    # Above the "small scope" size the search walks the index and checks visibility per match instead.
+    monkeypatch.setattr("awn.search.selectors.SMALL_SCOPE_TICKETS", 0)
+    ours = open_ticket(customer, "Lamp flickers", team=team)
+    open_ticket(customer, "Lamp flickers too", team=TeamFactory(name="Billing"))
+
+    found = search_tickets(user=agent, query="lamp")
+
+    assert numbers(found) == [ours.pk]
+
+
+def test_a_customer_with_a_large_scope_still_never_matches_internal_notes(
+    customer, agent, open_ticket, monkeypatch
+):
+    monkeypatch.setattr("awn.search.selectors.SMALL_SCOPE_TICKETS", 0)
+    mine = open_ticket(customer, "Lamp flickers", team=TeamFactory(members=[agent]))
+    add_internal_note(ticket=mine, by=Actor.of(agent), body="Customer is on the watchlist")
+
+    found = search_tickets(user=customer, query="watchlist")
+
+    assert found == []
