@@ -295,3 +295,19 @@ def test_a_customer_cannot_upload_an_internal_note(api_as, customer, ticket):
 
     assert response.status_code == 403
     assert counts() == before
+
+
+def test_listing_messages_costs_the_same_queries_for_two_or_twelve(api_as, agent, ticket,
+                                                                   django_assert_max_num_queries):
+    api = api_as(agent)
+    api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": "1", "attachments": [attachment()]})
+    with django_assert_max_num_queries(8) as few:
+        api.get(f"/api/v1/tickets/{ticket.pk}/messages")
+    baseline = len(few)  # now: the next request clears Django's query log
+    for n in range(10):
+        api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": str(n), "attachments": [attachment()]})
+
+    with django_assert_max_num_queries(baseline):
+        response = api.get(f"/api/v1/tickets/{ticket.pk}/messages")
+
+    assert len(response.json()["items"]) == 12

@@ -9,6 +9,7 @@ EXPECTED_PATHS = {
     "/api/v1/tickets/{ticket_id}": {"get", "patch"},
     "/api/v1/tickets/{ticket_id}/merge": {"post"},
     "/api/v1/tickets/{ticket_id}/messages": {"get", "post"},
+    "/api/v1/tickets/{ticket_id}/messages/upload": {"post"},
     "/api/v1/attachments/{attachment_id}": {"get"},
     "/api/v1/users": {"get", "post"},
     "/api/v1/users/{user_id}": {"get"},

@@ -110,10 +110,11 @@ def test_listing_costs_the_same_queries_for_three_or_thirty_tickets(api_as, agen
         TicketFactory(team=team, assignee=agent)
     with django_assert_max_num_queries(6) as few:
         api.get("/api/v1/tickets")
+    baseline = len(few)
     for _ in range(27):
         TicketFactory(team=team, assignee=agent)
 
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_max_num_queries(baseline):
         response = api.get("/api/v1/tickets")
 
     assert len(response.json()["items"]) == 30
