@@ -7,6 +7,7 @@
     awn createadmin --email E     create (or reset) an administrator
     awn token create EMAIL        create a personal API token; the token is the last line printed
     awn manage ...                Django's management commands
+    awn bench ...                 benchmark data and measurements (docs/performance.md)
     awn doctor                    check the configuration and say what to fix
 
 Configuration comes from AWN_* environment variables only (docs/configuration.md).
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", default="", help="what the token is for")
     create.set_defaults(handler=cmd_token_create)
 
+    commands.add_parser("bench", help="generate benchmark data and measure: awn bench --help", add_help=False)
     commands.add_parser("manage", help="Django's management commands: awn manage help", add_help=False)
 
     doctor = commands.add_parser("doctor", help="check the configuration, database, Redis, folders and email")
@@ -90,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv[:1] == ["manage"]:
             return run_manage(argv[1:])
+        if argv[:1] == ["bench"]:
+            from awn.bench.commands import main as bench
+
+            return bench(argv[1:])
         args = build_parser().parse_args(argv)
         if args.handler is cmd_doctor:
             return cmd_doctor(args)
