@@ -280,7 +280,7 @@ def test_an_htmx_change_returns_the_ticket_body_with_a_notice(client, agent, tic
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="ticket-body"')
     assert "Saved." in html
-    assert "changed priority from Normal to High" in html
+    assert "changed priority from <bdi>Normal</bdi> to <bdi>High</bdi>" in html
 
 
 def test_an_htmx_refusal_returns_the_ticket_body_with_the_error_and_a_4xx(client, agent, ticket):

@@ -52,7 +52,7 @@ def test_hostile_html_in_a_message_never_renders_as_script(client, agent, custom
 
     html = _page(client, ticket)
 
-    body = html.split('class="message-body">', 1)[1].split("</div>", 1)[0]
+    body = html.split('class="message-body" dir="auto">', 1)[1].split("</div>", 1)[0]
     assert "hello" in body
     for bad in ("<script", "onerror", "javascript:", "style=", "<iframe", "onload"):
         assert bad not in body
@@ -86,27 +86,47 @@ def test_attachments_are_listed_with_download_links(client, agent, ticket):
     assert "report.pdf" in html
 
 
+def _history(client, ticket) -> list[str]:
+    response = client.get(reverse("desk:ticket", args=[ticket.pk]))
+    return [line.text for line in response.context["history"]]
+
+
 def test_the_history_reads_as_sentences(client, agent, ticket):
     change_status(ticket=ticket, status="open", by=Actor.of(agent))
     change_priority(ticket=ticket, priority=4, by=Actor.of(agent))
     assign_ticket(ticket=ticket, assignee=agent, by=Actor.of(agent))
     client.force_login(agent)
 
-    html = _page(client, ticket)
+    history = _history(client, ticket)
 
-    assert "Cora Customer created the ticket" in html
-    assert "Ada Agent changed status from New to Open" in html
-    assert "Ada Agent changed priority from Normal to Urgent" in html
-    assert "Ada Agent changed the assignee from nobody to Ada Agent" in html
+    assert history == [
+        "Cora Customer created the ticket",
+        "Cora Customer added a public message",
+        "Ada Agent changed status from New to Open",
+        "Ada Agent changed priority from Normal to Urgent",
+        "Ada Agent changed the assignee from nobody to Ada Agent",
+    ]
 
 
 def test_system_changes_show_their_label(client, agent, ticket):
     change_status(ticket=ticket, status="pending", by=Actor.system("automation: wait for customer"))
     client.force_login(agent)
 
+    history = _history(client, ticket)
+
+    assert history[-1] == "automation: wait for customer changed status from New to Pending"
+
+
+def test_names_in_the_history_are_escaped_and_isolated(client, agent, ticket):
+    agent.name = "<b onmouseover=alert(1)>Ada</b>"
+    agent.save(update_fields=["name"])
+    change_status(ticket=ticket, status="open", by=Actor.of(agent))
+    client.force_login(agent)
+
     html = _page(client, ticket)
 
-    assert "automation: wait for customer changed status from New to Pending" in html
+    assert "<b onmouseover" not in html
+    assert "<bdi>&lt;b onmouseover=alert(1)&gt;Ada&lt;/b&gt;</bdi> changed status from" in html
 
 
 def test_the_customer_sidebar_shows_the_profile_and_other_tickets(client, agent, customer, ticket,
@@ -162,3 +182,33 @@ def test_the_ticket_page_is_rendered_partially_for_htmx(client, agent, ticket):
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="ticket-body"')
     assert "<html" not in html
+
+
+def _converse(ticket, agent, rounds: int) -> None:
+    for index in range(rounds):
+        reply_to_ticket(ticket=ticket, by=Actor.of(agent), body=f"answer {index}",
+                        attachments=[IncomingFile(f"log{index}.txt", b"x", "text/plain")])
+        add_internal_note(ticket=ticket, by=Actor.of(agent), body=f"note {index}")
+        assign_ticket(ticket=ticket, assignee=agent if index % 2 == 0 else None, by=Actor.of(agent))
+
+
+def test_the_ticket_page_query_count_does_not_grow_with_the_conversation(
+    client, agent, ticket, django_assert_num_queries
+):
+    client.force_login(agent)
+    url = reverse("desk:ticket", args=[ticket.pk])
+    _converse(ticket, agent, 2)
+    client.get(url)
+    with django_assert_num_queries(TICKET_PAGE_QUERIES):
+        client.get(url)
+
+    _converse(ticket, agent, 10)
+    with django_assert_num_queries(TICKET_PAGE_QUERIES):
+        response = client.get(url)
+
+    assert len(response.context["thread"]) == 1 + 2 * 12
+
+
+# session, user; the ticket (+ the agent's teams), its tags, messages, attachments, events, the names in
+# the events; other tickets of the requester (+ teams again); the assignee and team choices.
+TICKET_PAGE_QUERIES = 13

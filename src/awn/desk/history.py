@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from awn.accounts.models import Team, User
 from awn.tickets.models import Priority, Status, TicketEvent
 
 Kind = TicketEvent.Kind
+Name = Callable[[Any], str]
 
 
 @dataclass(frozen=True)
 class HistoryLine:
     event: TicketEvent
-    text: str
+    text: str  # plain sentence
+    html: SafeString  # the same, with names isolated in <bdi> so mixed Arabic/English reads in order
 
     @property
     def created_at(self) -> datetime:
@@ -65,39 +70,49 @@ def describe_events(events: Iterable[TicketEvent]) -> list[HistoryLine]:
     for event in events:
         actor = event.actor.display_name if event.actor else (event.actor_label or _("System"))
         names = {"actor": actor}
-        if event.kind == Kind.CREATED:
-            text = _("%(actor)s created the ticket") % names
-        elif event.kind == Kind.MESSAGE:
-            text = _("%(actor)s added a public message") % names
-        elif event.kind == Kind.NOTE:
-            text = _("%(actor)s added an internal note") % names
-        elif event.kind == Kind.STATUS:
-            text = _("%(actor)s changed status from %(old)s to %(new)s") % {
-                **names, "old": _label(Status, event.old), "new": _label(Status, event.new)}
-        elif event.kind == Kind.PRIORITY:
-            text = _("%(actor)s changed priority from %(old)s to %(new)s") % {
-                **names, "old": _label(Priority, event.old), "new": _label(Priority, event.new)}
-        elif event.kind == Kind.ASSIGNEE:
-            text = _("%(actor)s changed the assignee from %(old)s to %(new)s") % {
-                **names, "old": person(event.old), "new": person(event.new)}
-        elif event.kind == Kind.TEAM:
-            text = _("%(actor)s moved the ticket from %(old)s to %(new)s") % {
-                **names, "old": team(event.old), "new": team(event.new)}
-        elif event.kind == Kind.TAGS:
-            text = _("%(actor)s changed the tags from %(old)s to %(new)s") % {
-                **names, "old": tags(event.old), "new": tags(event.new)}
-        elif event.kind == Kind.SUBJECT:
-            text = _("%(actor)s changed the subject from “%(old)s” to “%(new)s”") % {
-                **names, "old": event.old, "new": event.new}
-        elif event.kind == Kind.FOLLOWERS:
-            added = sorted(_ids([event.new]) - _ids([event.old]))
-            text = _("%(actor)s added followers: %(names)s") % {
-                **names, "names": ", ".join(person(pk) for pk in added) or _("none")}
-        elif event.kind == Kind.MERGED:
-            text = _("%(actor)s merged this ticket into #%(number)s") % {**names, "number": event.new}
-        elif event.kind == Kind.MERGED_FROM:
-            text = _("%(actor)s merged #%(number)s into this ticket") % {**names, "number": event.new}
-        else:
-            text = _("%(actor)s changed %(what)s") % {**names, "what": event.get_kind_display()}
-        lines.append(HistoryLine(event=event, text=text))
+        text, values = _sentence(event, names, person, team, tags)
+        lines.append(HistoryLine(event=event, text=text % values, html=_isolated(text, values)))
     return lines
+
+
+def _isolated(template: str, values: dict) -> SafeString:
+    """The sentence as HTML: the (translated) template escaped, every interpolated value in a <bdi>."""
+    isolated = {key: format_html("<bdi>{}</bdi>", value) for key, value in values.items()}
+    return mark_safe(conditional_escape(template) % isolated)  # noqa: S308 - every part is escaped above
+
+
+def _sentence(event: TicketEvent, names: dict, person: Name, team: Name, tags: Name) -> tuple[str, dict]:
+    """The translated template of one event's sentence and the values to put in it."""
+    if event.kind == Kind.CREATED:
+        return _("%(actor)s created the ticket"), names
+    if event.kind == Kind.MESSAGE:
+        return _("%(actor)s added a public message"), names
+    if event.kind == Kind.NOTE:
+        return _("%(actor)s added an internal note"), names
+    if event.kind == Kind.STATUS:
+        return _("%(actor)s changed status from %(old)s to %(new)s"), {
+            **names, "old": _label(Status, event.old), "new": _label(Status, event.new)}
+    if event.kind == Kind.PRIORITY:
+        return _("%(actor)s changed priority from %(old)s to %(new)s"), {
+            **names, "old": _label(Priority, event.old), "new": _label(Priority, event.new)}
+    if event.kind == Kind.ASSIGNEE:
+        return _("%(actor)s changed the assignee from %(old)s to %(new)s"), {
+            **names, "old": person(event.old), "new": person(event.new)}
+    if event.kind == Kind.TEAM:
+        return _("%(actor)s moved the ticket from %(old)s to %(new)s"), {
+            **names, "old": team(event.old), "new": team(event.new)}
+    if event.kind == Kind.TAGS:
+        return _("%(actor)s changed the tags from %(old)s to %(new)s"), {
+            **names, "old": tags(event.old), "new": tags(event.new)}
+    if event.kind == Kind.SUBJECT:
+        return _("%(actor)s changed the subject from “%(old)s” to “%(new)s”"), {
+            **names, "old": event.old, "new": event.new}
+    if event.kind == Kind.FOLLOWERS:
+        added = sorted(_ids([event.new]) - _ids([event.old]))
+        return _("%(actor)s added followers: %(names)s"), {
+            **names, "names": ", ".join(person(pk) for pk in added) or _("none")}
+    if event.kind == Kind.MERGED:
+        return _("%(actor)s merged this ticket into #%(number)s"), {**names, "number": event.new}
+    if event.kind == Kind.MERGED_FROM:
+        return _("%(actor)s merged #%(number)s into this ticket"), {**names, "number": event.new}
+    return _("%(actor)s changed %(what)s"), {**names, "what": event.get_kind_display()}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from awn.accounts.models import Organization, Role, Team, Tier
 from awn.accounts.selectors import staff_users
-from awn.desk.forms.tickets import set_choices
+from awn.desk.forms.tickets import DeskForm, set_choices
 
 
 @lru_cache(maxsize=1)
@@ -24,7 +24,7 @@ def language_choices() -> list[tuple[str, Any]]:
     return [("", _("Browser default")), *settings.LANGUAGES]
 
 
-class UserForm(forms.Form):
+class UserForm(DeskForm):
     email = forms.EmailField(label=_("Email"), max_length=254)
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CUSTOMER)
@@ -45,7 +45,7 @@ class UserForm(forms.Form):
         set_choices(self, "timezone", _timezones())
 
 
-class TeamAdminForm(forms.Form):
+class TeamAdminForm(DeskForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     tier = forms.TypedChoiceField(label=_("Tier"), coerce=int, choices=Tier.choices, initial=Tier.L1)
     visibility = forms.ChoiceField(label=_("Visibility"), choices=Team.Visibility.choices,
@@ -54,7 +54,7 @@ class TeamAdminForm(forms.Form):
                                              widget=forms.CheckboxSelectMultiple)
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(DeskForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     domains = forms.CharField(label=_("Email domains"), required=False, max_length=2000,
                               help_text=_("Separated by commas or spaces, e.g. example.com"))

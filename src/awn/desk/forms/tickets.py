@@ -35,6 +35,14 @@ class MultipleFileField(forms.FileField):
 Choices = list[tuple[str, Any]]
 
 
+class DeskForm(forms.Form):
+    """Desk forms: labels without a trailing colon, the same in every language and direction."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def set_choices(form: forms.Form, name: str, choices: Choices) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
@@ -80,7 +88,7 @@ class TicketNumbersField(forms.Field):
         return numbers
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(DeskForm):
     """The inbox's filters; the requester is typed as an email address and looked up by the view."""
 
     status = forms.ChoiceField(label=_("Status"), required=False,
@@ -101,7 +109,7 @@ class QueueFilterForm(forms.Form):
         set_choices(self, "assignee", assignee_choices(_("Anyone"), _("Nobody"), staff))
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(DeskForm):
     ACTIONS = [("assign", _("Assign to")), ("status", _("Set status")), ("tag", _("Add tag"))]
 
     tickets = TicketNumbersField(error_messages={"required": _("Select at least one ticket.")})
@@ -126,25 +134,26 @@ class BulkActionForm(forms.Form):
         return data
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(DeskForm):
     KINDS = [("reply", _("Public reply")), ("note", _("Internal note"))]
 
     kind = forms.ChoiceField(label=_("Type"), choices=KINDS, initial="reply", widget=forms.RadioSelect)
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=100_000)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
+                           max_length=100_000)
     attachments = MultipleFileField(label=_("Attachments"), required=False)
     status = forms.ChoiceField(label=_("And set status"), required=False,
                                choices=[("", _("Keep status")), *Status.choices])
 
 
-class StatusForm(forms.Form):
+class StatusForm(DeskForm):
     status = forms.CharField(label=_("Status"), max_length=16)  # the state machine checks the value
 
 
-class PriorityForm(forms.Form):
+class PriorityForm(DeskForm):
     priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices)
 
 
-class AssigneeForm(forms.Form):
+class AssigneeForm(DeskForm):
     assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, **kwargs):
@@ -152,7 +161,7 @@ class AssigneeForm(forms.Form):
         set_choices(self, "assignee", assignee_choices(_("Nobody")))
 
 
-class TeamForm(forms.Form):
+class TeamForm(DeskForm):
     team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, **kwargs):
@@ -160,7 +169,7 @@ class TeamForm(forms.Form):
         set_choices(self, "team", team_choices(_("No team")))
 
 
-class TagsForm(forms.Form):
+class TagsForm(DeskForm):
     tags = forms.CharField(label=_("Tags"), required=False, max_length=2000,
                            help_text=_("Separated by commas or spaces."))
 
@@ -169,12 +178,12 @@ class TagsForm(forms.Form):
         return [part for part in raw.replace(",", " ").split() if part]
 
 
-class MergeForm(forms.Form):
+class MergeForm(DeskForm):
     target = forms.IntegerField(label=_("Merge into ticket number"), min_value=1)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class CallerFields(forms.Form):
+class CallerFields(DeskForm):
     email = forms.EmailField(label=_("Email"))
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
