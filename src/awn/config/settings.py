@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huey.contrib.djhuey",
     "channels",
+    "ninja",  # serves Swagger UI from our own static files: /api/docs works offline
     "awn.core",
     "awn.accounts",
     "awn.tickets",
