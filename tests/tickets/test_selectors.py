@@ -30,12 +30,16 @@ def test_filters_combine():
     TicketFactory(priority=Priority.URGENT, status=Status.SOLVED)
     TicketFactory(priority=Priority.LOW, status=Status.OPEN)
 
-    page = ticket_queue(user=admin, filters=TicketFilters.from_params({"status": "open", "priority": "urgent"}))
+    filters = TicketFilters.from_params({"status": "open", "priority": "urgent"})
+
+    page = ticket_queue(user=admin, filters=filters)
 
     assert [t.pk for t in page.tickets] == [wanted.pk]
 
 
-@pytest.mark.parametrize("params", [{"status": "bogus"}, {"priority": "9"}, {"team": "x"}, {"channel": "fax"}])
+@pytest.mark.parametrize(
+    "params", [{"status": "bogus"}, {"priority": "9"}, {"team": "x"}, {"channel": "fax"}]
+)
 def test_bad_filters_are_refused_clearly(params):
     with pytest.raises(ValidationFailed):
         TicketFilters.from_params(params)

@@ -1,7 +1,7 @@
 import pytest
 
 from awn.core.errors import AttachmentTooLarge, InvalidTransition, NotPermitted, ValidationFailed
-from awn.tickets.inbound import IncomingFile, InboundMessage
+from awn.tickets.inbound import InboundMessage, IncomingFile
 from awn.tickets.models import Attachment, Channel, Message, Status, Ticket, TicketEvent
 from awn.tickets.services import (
     Actor,
@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_creating_a_ticket_records_the_first_message_and_a_created_event(customer):
-    ticket = create_ticket(requester=customer, subject="  Can't   log in ", body="It says no", by=Actor.of(customer))
+    ticket = create_ticket(
+        requester=customer, subject="  Can't   log in ", body="It says no", by=Actor.of(customer)
+    )
 
     assert ticket.subject == "Can't log in"
     assert ticket.status == Status.NEW

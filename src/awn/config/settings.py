@@ -165,7 +165,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, channel layer, jobs -------------------------------------------------------------------
 if AWN_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": AWN_REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": AWN_REDIS_URL}
+    }
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [AWN_REDIS_URL]}}
     }
@@ -246,7 +248,8 @@ if TESTING:
 elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
-    # Embedded default: mail is written as .eml files under AWN_HOME/mail so nothing is lost before SMTP is set.
+    # Embedded default: mail is written as .eml files under AWN_HOME/mail, so nothing is lost before SMTP
+    # is configured.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(AWN_HOME / "mail")
 

@@ -74,7 +74,9 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
 class Ticket(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requester"), on_delete=models.PROTECT,

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from awn.accounts.models import Team, User
+from awn.core import clock
 from awn.core.errors import NotPermitted, ValidationFailed
 from awn.tickets.models import Priority, Status, Tag, Ticket, TicketEvent
 from awn.tickets.services.actors import Actor
 from awn.tickets.services.recording import announce, record_event, touch
 from awn.tickets.states import check_transition
-from awn.core import clock
 
 _TAG = re.compile(r"^[\w\-.:]{1,64}$", re.UNICODE)
 

@@ -16,7 +16,7 @@ from awn.core import clock
 from awn.core.errors import AttachmentTooLarge, NotPermitted, ValidationFailed
 from awn.core.sanitize import html_to_text, sanitize_html, text_to_html
 from awn.search.indexing import index_message
-from awn.tickets.inbound import IncomingFile, InboundMessage
+from awn.tickets.inbound import InboundMessage, IncomingFile
 from awn.tickets.models import Attachment, Channel, Message, Priority, Status, Ticket, TicketEvent
 from awn.tickets.services.actors import Actor
 from awn.tickets.services.changes import add_followers, change_status, set_tags
