@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import OrganizationFactory
+
 pytestmark = pytest.mark.django_db
 
 LIST_URLS = [
@@ -171,3 +173,46 @@ def test_a_disabled_staff_member_is_no_longer_let_in(client, agent):
     response = client.get(reverse("desk:inbox"))
 
     assert response.status_code == 302
+
+
+def _admin_object_urls(team, customer) -> list[str]:
+    organization = OrganizationFactory()
+    return [reverse("desk:admin_user", args=[customer.pk]), reverse("desk:admin_team", args=[team.pk]),
+            reverse("desk:admin_organization", args=[organization.pk])]
+
+
+def test_admin_object_pages_send_anonymous_visitors_to_sign_in(client, team, customer):
+    for url in _admin_object_urls(team, customer):
+        assert client.get(url).status_code == 302
+
+
+def test_admin_object_pages_refuse_customers(client, team, customer):
+    client.force_login(customer)
+
+    statuses = [client.get(url).status_code for url in _admin_object_urls(team, customer)]
+
+    assert statuses == [403, 403, 403]
+
+
+def test_admin_object_pages_refuse_agents_even_for_their_own_team(client, agent, team, customer):
+    client.force_login(agent)
+
+    statuses = [client.get(url).status_code for url in _admin_object_urls(team, customer)]
+
+    assert statuses == [403, 404, 403]
+
+
+def test_admins_open_admin_object_pages(client, admin_user, team, customer):
+    client.force_login(admin_user)
+
+    statuses = [client.get(url).status_code for url in _admin_object_urls(team, customer)]
+
+    assert statuses == [200, 200, 200]
+
+
+def test_unknown_admin_objects_are_404(client, admin_user):
+    client.force_login(admin_user)
+
+    assert client.get(reverse("desk:admin_user", args=[999999])).status_code == 404
+    assert client.get(reverse("desk:admin_team", args=[999999])).status_code == 404
+    assert client.get(reverse("desk:admin_organization", args=[999999])).status_code == 404
