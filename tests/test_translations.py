@@ -314,3 +314,22 @@ def test_an_unknown_language_is_ignored(client):
     page = client.get(reverse("accounts:login")).content.decode()
 
     assert '<html lang="fa" dir="rtl">' in page
+
+
+def test_the_stylesheets_use_logical_properties_only():
+    static = LOCALE.parent / "static"
+    physical = re.compile(
+        r"(?<![-\w])(?:(?:margin|padding|border)-(?:left|right)[\w-]*|left|right)\s*:"
+        r"|(?:text-align|float|clear)\s*:\s*(?:left|right)\b"
+    )
+    sheets = [path for path in static.rglob("*.css") if "vendor" not in path.parts]
+
+    offending = [
+        (path.name, line.strip())
+        for path in sheets
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if physical.search(line)
+    ]
+
+    assert sheets
+    assert offending == []
