@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--no-analyze", action="store_true", help="skip ANALYZE after the load")
     gen.add_argument("--no-search-index", action="store_true", help="skip rebuilding the search index")
 
+    explain = sub.add_parser("explain", help="the queries of one page, with their times and query plans")
+    explain.add_argument("url", help="path and query string, e.g. '/desk/?view=mine'")
+    explain.add_argument("--as", dest="email", default="admin@bench.test", help="who asks (email)")
+    explain.add_argument("--api", action="store_true", help="authenticate with an API token, not a session")
+    explain.add_argument("--slowest", type=int, default=5, help="how many of the slowest queries to explain")
+
     sub.add_parser("reindex", help="rebuild the search index of the database (after generating without it)")
 
     run = sub.add_parser("run", help="start Awn on the generated database and measure it over HTTP")
@@ -48,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warmup", type=int, default=20, help="unmeasured requests per scenario first")
     run.add_argument("--clients", type=int, default=16, help="concurrent API clients for ticket creation")
     run.add_argument("--create-seconds", type=float, default=20.0, help="length of the creation run")
-    run.add_argument("--port", type=int, default=8765)
+    run.add_argument("--port", type=int, default=0, help="port for the server (default: a free one)")
     run.add_argument("--out", default="bench/out", help="directory for the JSON results")
     run.add_argument("--only", default="", help="comma-separated scenario name prefixes to run")
     run.add_argument("--no-create", action="store_true", help="skip the API creation run (it writes)")
@@ -58,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "run":
+    if args.command in ("run", "explain"):
         # Query counts come from in-process requests through Django's test client, which says "testserver".
         hosts = os.environ.get("AWN_ALLOWED_HOSTS", "localhost,127.0.0.1")
         os.environ["AWN_ALLOWED_HOSTS"] = f"{hosts},testserver"
@@ -67,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         return _generate(args)
     if args.command == "reindex":
         return _reindex()
+    if args.command == "explain":
+        from awn.bench.explain import explain_page
+
+        return explain_page(args.url, args.email, api=args.api, slowest=args.slowest)
     from awn.bench.harness import run_benchmark
 
     return run_benchmark(args)

@@ -1,0 +1,190 @@
+"""Starting Awn for a benchmark and talking to it over HTTP with as little client overhead as possible."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+
+def server_command(port: int) -> list[str]:
+    """`awn run` when the CLI is installed, else uvicorn on the same ASGI application; no access log."""
+    awn = shutil.which("awn") or str(Path(sys.executable).with_name("awn"))
+    if Path(awn).exists():
+        help_text = subprocess.run(  # noqa: S603
+            [awn, "run", "--help"], capture_output=True, text=True, check=False
+        ).stdout
+        if "--port" in help_text:
+            command = [awn, "run", "--host", "127.0.0.1", "--port", str(port)]
+            return [*command, "--log-level", "warning"] if "--log-level" in help_text else command
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "awn.config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class Server:
+    def __init__(self, port: int, log_path: Path) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+        self.command: list[str] = []
+
+    def __enter__(self) -> Server:
+        if _port_in_use(self.port):
+            raise RuntimeError(f"port {self.port} is already in use; pick another with --port")
+        env = dict(os.environ)
+        env.setdefault("AWN_DEBUG", "0")
+        env["AWN_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+        env.setdefault("AWN_LOG_LEVEL", "WARNING")
+        self.command = server_command(self.port)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("w")
+        self.process = subprocess.Popen(  # noqa: S603  (our own server command)
+            self.command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited; see {self.log_path}")
+            probe = HttpClient(self.url, timeout=2)
+            try:
+                if probe.get("/accounts/login/")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            finally:
+                probe.close()
+            time.sleep(0.5)
+        raise RuntimeError(f"the server did not answer within 120 s; see {self.log_path}")
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+class ExternalServer:
+    """An already running server (for `--server URL`)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self.command: list[str] = []
+
+    def __enter__(self) -> ExternalServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+class HttpClient:
+    """A keep-alive HTTP/1.1 client over the standard library, with a cookie jar and default headers.
+
+    Lighter than a full client library: on two shared cores the client's own CPU time is part of what
+    the numbers measure, so less of it is better.
+    """
+
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None, timeout: float = 60) -> None:
+        parts = urllib.parse.urlsplit(base_url)
+        self.base_url = base_url.rstrip("/")
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.timeout = timeout
+        self.headers = dict(headers or {})
+        self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(
+        self, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        sent = {**self.headers, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            try:
+                self.conn.request(method, path, body=body, headers=sent)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()  # the server closed an idle keep-alive connection: reconnect once
+                if attempt == 2:
+                    raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            for name, morsel in cookie.items():
+                self.cookies[name] = morsel.value
+        return response.status, data
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        return self.request("GET", path)
+
+    def post_json(self, path: str, payload: dict) -> tuple[int, bytes]:
+        return self.request(
+            "POST", path, body=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+        )
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def signed_in_client(base_url: str, email: str, password: str) -> HttpClient:
+    """A client with a session cookie from the real sign-in form (CSRF token and all)."""
+    client = HttpClient(base_url)
+    client.get("/accounts/login/")
+    token = client.cookies.get("csrftoken", "")
+    form = urllib.parse.urlencode({"email": email, "password": password, "csrfmiddlewaretoken": token})
+    status, body = client.request(
+        "POST",
+        "/accounts/login/",
+        body=form.encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"{base_url}/accounts/login/",
+        },
+    )
+    if status != 302:
+        text = re.sub(r"<[^>]+>", " ", body.decode(errors="replace"))
+        errors = [line.strip() for line in text.splitlines() if "match" in line or "error" in line.lower()]
+        raise RuntimeError(f"sign-in as {email} failed with {status}: {' '.join(errors)[:300]}")
+    return client
