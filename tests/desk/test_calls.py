@@ -107,3 +107,13 @@ def test_a_new_ticket_with_an_unknown_team_is_refused(client, agent):
 
     assert response.status_code == 422
     assert not User.objects.filter(email="walkin@example.com").exists()
+
+
+def test_the_call_form_can_start_from_a_ticket(client, agent, customer, ticket):
+    client.force_login(agent)
+
+    response = client.get(reverse("desk:log_call"), {"ticket": ticket.pk, "email": customer.email})
+
+    html = response.content.decode()
+    assert f'value="{customer.email}"' in html
+    assert f'value="{ticket.pk}"' in html

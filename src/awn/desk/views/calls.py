@@ -29,7 +29,8 @@ def _add_domain_error(form, exc: DomainError) -> None:
 @staff_required
 def log_call(request):
     """A phone call: a new ticket on the phone channel, or a call added to the caller's existing ticket."""
-    form = PhoneCallForm(request.POST or None, initial={"ticket": request.GET.get("ticket") or None})
+    initial = {"ticket": request.GET.get("ticket") or None, "email": request.GET.get("email", "")}
+    form = PhoneCallForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         status = 422
