@@ -87,8 +87,9 @@ messages: install
 		AWN_TESTING=1 $(AWN) manage compilemessages --ignore=.venv --ignore=var --ignore=node_modules -v 0; \
 	else echo "no translation catalogs yet"; fi
 
+# AWN_TEST_DATABASE_URL is emptied where SQLite is meant, in case the caller's environment sets it.
 test-sqlite: install
-	$(PYTEST) -m "not e2e" -q
+	AWN_TEST_DATABASE_URL= $(PYTEST) -m "not e2e" -q
 
 test-postgres: install
 	@if [ -z "$(AWN_TEST_DATABASE_URL)" ]; then echo "AWN_TEST_DATABASE_URL is empty: PostgreSQL run skipped"; \
@@ -97,20 +98,20 @@ test-postgres: install
 
 # Exit status 5 is pytest's "no tests collected": fine while tests/e2e holds none yet.
 test-e2e: install
-	@if [ -d tests/e2e ]; then $(PYTEST) -m e2e -q tests/e2e || [ $$? -eq 5 ]; \
+	@if [ -d tests/e2e ]; then AWN_TEST_DATABASE_URL= $(PYTEST) -m e2e -q tests/e2e || [ $$? -eq 5 ]; \
 	else echo "no browser tests (tests/e2e) yet"; fi
 
 # --- check ---------------------------------------------------------------------------------------
 check: lint migrations-check
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check $(wildcard src tests bench)
 
 typecheck: install
 	AWN_TESTING=1 $(BIN)/mypy src
 
 migrations-check: install
-	AWN_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	AWN_TESTING=1 AWN_TEST_DATABASE_URL= $(BIN)/python manage.py makemigrations --check --dry-run
 
 bench:
 	@echo "Benchmarks: see bench/README.md and docs/performance.md, e.g."

@@ -198,55 +198,55 @@ class DemoBuilder:
         return len(plans) + sum(plan.duplicated for plan in plans)
 
     def _people(self, password: str, start: datetime) -> None:
-        for spec in people.TEAMS:
+        for team_spec in people.TEAMS:
             team, _created = Team.objects.get_or_create(
-                name=spec.name,
-                defaults={"tier": spec.tier, "visibility": spec.visibility, "created_at": start},
+                name=team_spec.name,
+                defaults={"tier": team_spec.tier, "visibility": team_spec.visibility, "created_at": start},
             )
-            self.teams[spec.name] = team
+            self.teams[team_spec.name] = team
         organizations = {}
-        for spec in people.ORGANIZATIONS:
-            organizations[spec.name], _created = Organization.objects.get_or_create(
-                name=spec.name,
+        for org_spec in people.ORGANIZATIONS:
+            organizations[org_spec.name], _created = Organization.objects.get_or_create(
+                name=org_spec.name,
                 defaults={
-                    "domains": list(spec.domains),
-                    "shared_tickets": spec.shared_tickets,
-                    "notes": spec.notes,
+                    "domains": list(org_spec.domains),
+                    "shared_tickets": org_spec.shared_tickets,
+                    "notes": org_spec.notes,
                     "created_at": start,
                 },
             )
-        plans = {spec.name: spec.plan for spec in people.ORGANIZATIONS}
-        for spec in people.STAFF:
+        plans = {org.name: org.plan for org in people.ORGANIZATIONS}
+        for staff_spec in people.STAFF:
             user = User.objects.create(
-                email=spec.email,
-                name=spec.name,
-                role=spec.role,
-                language=spec.language,
-                timezone=spec.timezone,
+                email=staff_spec.email,
+                name=staff_spec.name,
+                role=staff_spec.role,
+                language=staff_spec.language,
+                timezone=staff_spec.timezone,
                 password=password,
-                is_superuser=spec.role == Role.ADMIN,
+                is_superuser=staff_spec.role == Role.ADMIN,
                 created_at=start,
             )
-            for team_name in spec.teams:
+            for team_name in staff_spec.teams:
                 self.teams[team_name].members.add(user)
-            self.staff[spec.email] = user
-            self.speaks[user.pk] = spec.speaks
-        for spec in people.CUSTOMERS:
-            organization = organizations.get(spec.organization)
+            self.staff[staff_spec.email] = user
+            self.speaks[user.pk] = staff_spec.speaks
+        for customer_spec in people.CUSTOMERS:
+            organization = organizations.get(customer_spec.organization)
             user = User.objects.create(
-                email=spec.email,
-                name=spec.name,
+                email=customer_spec.email,
+                name=customer_spec.name,
                 role=Role.CUSTOMER,
-                language=spec.language,
-                timezone=spec.timezone,
-                phone=spec.phone,
+                language=customer_spec.language,
+                timezone=customer_spec.timezone,
+                phone=customer_spec.phone,
                 organization=organization,
-                plan=plans.get(spec.organization, "Starter"),
-                attributes=dict(spec.attributes),
+                plan=plans.get(customer_spec.organization, "Starter"),
+                attributes=dict(customer_spec.attributes),
                 password=password,
                 created_at=start + timedelta(days=self.rng.randint(0, 25)),
             )
-            self.customers[spec.language].append(user)
+            self.customers[customer_spec.language].append(user)
 
     def _date_attachments(self) -> None:
         # Attachment.created_at defaults to the real clock; give the files their message's simulated time.
@@ -422,11 +422,8 @@ class DemoBuilder:
         if self.rng.random() < 0.35:
             self._later(2, 60)
             services.add_internal_note(ticket=ticket, by=by, body=self._note(plan, agent))
-        if (
-            plan.customer.organization_id
-            and plan.customer.organization.shared_tickets
-            and self.rng.random() < 0.3
-        ):
+        organization = plan.customer.organization
+        if organization is not None and organization.shared_tickets and self.rng.random() < 0.3:
             colleagues = [
                 c
                 for c in self.customers[plan.language]
