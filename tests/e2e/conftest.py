@@ -7,9 +7,6 @@ import pytest
 
 CHROMIUM = os.environ.get("AWN_CHROMIUM", "/usr/bin/chromium")
 
-# Playwright's sync API runs an event loop in the test thread; the Django ORM calls the tests make for
-# set-up are still ordinary synchronous calls on that thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
@@ -18,8 +15,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package", autouse=True)
+def _orm_beside_playwright():
+    """Playwright's sync API runs an event loop in the test thread; the ORM calls a test makes for its set-up
+    are still ordinary synchronous calls on that thread. Only for this package: subprocesses started by other
+    tests must not inherit the switch."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(scope="package")
+def browser(_orm_beside_playwright):
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs Debian's chromium")
     from playwright.sync_api import sync_playwright
