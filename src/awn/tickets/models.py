@@ -202,6 +202,11 @@ class TicketEvent(models.Model):
         FOLLOWERS = "followers", _("followers")
         MERGED = "merged", _("merged")
         MERGED_FROM = "merged_from", _("merged from")
+        TIER = "tier", _("tier")  # escalation and de-escalation
+        LANGUAGE = "language", _("language")
+        RULE = "rule", _("automation rule")  # a rule fired (automation)
+        DELIVERY = "delivery", _("delivery")  # an outbound message failed or bounced
+        SLA = "sla", _("SLA")  # a policy applied, a warning or a breach
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
