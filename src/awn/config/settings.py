@@ -221,7 +221,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = AWN_HOME / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # src/awn/static: the stylesheet and vendored htmx
 if TESTING:
-    STATIC_ROOT.mkdir(exist_ok=True)  # else WhiteNoise warns "No directory at …/static/" on every test request
+    STATIC_ROOT.mkdir(exist_ok=True)  # else WhiteNoise warns on every test request
 STORAGES = {
     # Attachments live outside the web root; only awn views serve them, after a visibility check.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
