@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +24,9 @@ class DomainEvent:
     name: str  # e.g. "ticket.created", "ticket.message_added", "ticket.updated"
     ticket_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # What made the change, when it was not a person: set by `caused_by` (an automation rule run, for
+    # example), so a reaction can recognise its own consequences and not loop on them (STYLE.md §8).
+    cause: Any = None
 
 
 Handler = Callable[[DomainEvent], None]
@@ -33,14 +38,32 @@ def subscribe(name: str, handler: Handler) -> None:
         HANDLERS[name].append(handler)
 
 
+_cause: ContextVar[Any] = ContextVar("awn_event_cause", default=None)
+
+
+@contextmanager
+def caused_by(cause: Any) -> Iterator[None]:
+    """Every event published inside this block carries `cause`, even when it is dispatched later."""
+    token = _cause.set(cause)
+    try:
+        yield
+    finally:
+        _cause.reset(token)
+
+
 def publish(event: DomainEvent) -> None:
     """Queue `event` for its handlers once the current transaction commits (now, if there is none)."""
+    cause = _cause.get()
+    if cause is not None and event.cause is None:
+        event = replace(event, cause=cause)
     transaction.on_commit(lambda: dispatch(event))
 
 
 def dispatch(event: DomainEvent) -> None:
-    for handler in [*HANDLERS.get(event.name, []), *HANDLERS.get("*", [])]:
-        try:
-            handler(event)
-        except Exception:  # one failing reaction must not undo the committed change or stop the others
-            log.exception("event handler %r failed for %s", handler, event.name)
+    # What a handler changes in reaction is part of the same chain as the event itself.
+    with caused_by(event.cause):
+        for handler in [*HANDLERS.get(event.name, []), *HANDLERS.get("*", [])]:
+            try:
+                handler(event)
+            except Exception:  # one failing reaction must not undo the committed change or stop the others
+                log.exception("event handler %r failed for %s", handler, event.name)
