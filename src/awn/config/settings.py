@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "awn.portal",
     "awn.api",
     "awn.realtime",
+    "awn.outbox",
+    "awn.connectors.email",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +256,18 @@ else:
     # is configured.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(AWN_HOME / "mail")
+
+# --- Email channel and outbox (docs/email.md) ----------------------------------------------------------
+AWN_EMAIL_MAX_MESSAGE_BYTES = env_int("AWN_EMAIL_MAX_MESSAGE_MB", 30) * 1024 * 1024  # larger: refused
+AWN_EMAIL_DOMAIN = env_str("AWN_EMAIL_DOMAIN")  # right-hand side of our Message-IDs; default: the host
+AWN_EMAIL_AUTOREPLY_LIMIT = env_int("AWN_EMAIL_AUTOREPLY_LIMIT", 3)  # automatic mails per sender …
+AWN_EMAIL_AUTOREPLY_WINDOW = env_int("AWN_EMAIL_AUTOREPLY_WINDOW_SECONDS", 3600)  # … in this window
+AWN_EMAIL_POLL_SECONDS = env_int("AWN_EMAIL_POLL_SECONDS", 60)  # IMAP polling interval (no IDLE)
+AWN_OUTBOX_MAX_ATTEMPTS = env_int("AWN_OUTBOX_MAX_ATTEMPTS", 10)
+AWN_OUTBOX_RETRY_SECONDS = env_int("AWN_OUTBOX_RETRY_SECONDS", 30)  # first retry; doubles each time
+AWN_OUTBOX_MAX_RETRY_SECONDS = env_int("AWN_OUTBOX_MAX_RETRY_SECONDS", 3600)
+AWN_OUTBOX_LEASE_SECONDS = env_int("AWN_OUTBOX_LEASE_SECONDS", 300)  # a dead worker's claim runs out
+
 
 # --- Security ------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -31,11 +31,19 @@ class DomainEvent:
 
 Handler = Callable[[DomainEvent], None]
 HANDLERS: dict[str, list[Handler]] = defaultdict(list)
+# Handlers that must write in the same transaction as the change itself: the outbox (DESIGN.md §3), so a
+# committed reply always has its delivery queued. They run inside publish(); an exception undoes the change.
+IN_TRANSACTION_HANDLERS: dict[str, list[Handler]] = defaultdict(list)
 
 
 def subscribe(name: str, handler: Handler) -> None:
     if handler not in HANDLERS[name]:
         HANDLERS[name].append(handler)
+
+
+def subscribe_in_transaction(name: str, handler: Handler) -> None:
+    if handler not in IN_TRANSACTION_HANDLERS[name]:
+        IN_TRANSACTION_HANDLERS[name].append(handler)
 
 
 _cause: ContextVar[Any] = ContextVar("awn_event_cause", default=None)
@@ -52,10 +60,13 @@ def caused_by(cause: Any) -> Iterator[None]:
 
 
 def publish(event: DomainEvent) -> None:
-    """Queue `event` for its handlers once the current transaction commits (now, if there is none)."""
+    """Run the in-transaction handlers now; queue `event` for the others once the current transaction
+    commits (now, if there is none)."""
     cause = _cause.get()
     if cause is not None and event.cause is None:
         event = replace(event, cause=cause)
+    for handler in IN_TRANSACTION_HANDLERS.get(event.name, []):
+        handler(event)
     transaction.on_commit(lambda: dispatch(event))
 
 

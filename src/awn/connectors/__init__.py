@@ -1,0 +1,1 @@
+"""Channel adapters: each subpackage turns one transport's input into an InboundMessage (STYLE.md §7)."""

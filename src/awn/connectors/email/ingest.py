@@ -1,0 +1,381 @@
+"""The one ingestion service every inbound path uses (IMAP, SMTP/LMTP, HTTP, import): raw first, then parse,
+filter, thread, and one call of the ticket service (DESIGN.md §3).
+
+`store_raw_email` commits the bytes before anything reads them; `ingest_raw_email` turns one stored message
+into a ticket message in a single transaction, so a worker killed half-way leaves it "received" for the next
+one, and the Message-ID dedupe makes a second delivery of the same mail a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from awn.connectors.email import quoting
+from awn.connectors.email.filters import FilterContext, Verdict, run_filters
+from awn.connectors.email.models import Mailbox, MessageEmail, RawEmail
+from awn.connectors.email.parsing import MalformedEmail, ParsedEmail, header_text, parse_email, parse_headers
+from awn.connectors.email.threads import find_ticket, plain_address
+from awn.core import clock
+from awn.core.errors import DomainError
+from awn.tickets.inbound import InboundMessage, IncomingFile
+from awn.tickets.models import Channel, Message
+from awn.tickets.services import receive_message
+
+log = logging.getLogger(__name__)
+Status = RawEmail.Status
+HEADER_KEEP_BYTES = 64 * 1024  # what a refused (oversized) message keeps: its header block, for the admin
+
+
+def our_addresses() -> set[str]:
+    return {address.lower() for address in Mailbox.objects.values_list("address", flat=True)}
+
+
+@dataclass(frozen=True)
+class RawMeta:
+    message_id: str = ""
+    sender: str = ""
+    subject: str = ""
+
+
+def _peek(raw: bytes) -> RawMeta:
+    """Message-ID, From and Subject from the header block, for the raw row; never fails."""
+    try:
+        headers = parse_headers(raw[:HEADER_KEEP_BYTES])
+        ids = re.findall(r"<[^<>\s]+>", header_text(headers, "Message-ID"))
+        return RawMeta(
+            message_id=ids[0][:255] if ids else "",
+            sender=header_text(headers, "From")[:254],
+            subject=header_text(headers, "Subject")[:255],
+        )
+    except Exception:  # the raw row must be written whatever the bytes are
+        return RawMeta()
+
+
+def _header_block(raw: bytes) -> bytes:
+    end = raw.find(b"\r\n\r\n")
+    if end < 0:
+        end = raw.find(b"\n\n")
+    return raw[: end if 0 <= end < HEADER_KEEP_BYTES else HEADER_KEEP_BYTES]
+
+
+def store_raw_email(
+    *,
+    raw: bytes,
+    source: str,
+    mailbox: Mailbox | None = None,
+    envelope_from: str = "",
+    envelope_to: tuple[str, ...] | list[str] = (),
+) -> RawEmail:
+    """Keep the message as it arrived (committed on return). Oversized ones keep only their headers and are
+    marked refused with the reason."""
+    meta = _peek(raw)
+    digest = hashlib.sha256(raw).hexdigest()
+    row = RawEmail(
+        mailbox=mailbox,
+        source=source,
+        size=len(raw),
+        sha256=digest,
+        message_id_header=meta.message_id,
+        sender=meta.sender,
+        subject=meta.subject,
+        envelope_from=(envelope_from or "")[:254],
+        envelope_to="\n".join(envelope_to),
+        received_at=clock.now(),
+    )
+    limit = settings.AWN_EMAIL_MAX_MESSAGE_BYTES
+    content = raw
+    if len(raw) > limit:
+        content = _header_block(raw)
+        row.status = Status.REFUSED
+        row.reason = _(
+            "The message is %(size)s MB; the limit is %(limit)s MB (AWN_EMAIL_MAX_MESSAGE_MB). "
+            "Only its headers were kept."
+        ) % {"size": round(len(raw) / 1048576, 1), "limit": round(limit / 1048576, 1)}
+        row.processed_at = row.received_at
+    with transaction.atomic():
+        row.file.save("raw.eml", ContentFile(content), save=False)
+        row.save()
+    return row
+
+
+def refusal_reason(size: int) -> str | None:
+    limit = settings.AWN_EMAIL_MAX_MESSAGE_BYTES
+    if size > limit:
+        return _("message too large: %(size)s MB, the limit is %(limit)s MB") % {
+            "size": round(size / 1048576, 1),
+            "limit": round(limit / 1048576, 1),
+        }
+    return None
+
+
+def ingest_raw_email(raw_id: int) -> RawEmail:
+    """Turn one stored message into a ticket message (or a bounce, a duplicate, a quarantined message).
+
+    Idempotent: a raw email that is no longer "received" is returned untouched."""
+    with transaction.atomic():
+        row = RawEmail.objects.select_for_update().select_related("mailbox").get(pk=raw_id)
+        if row.status != Status.RECEIVED:
+            return row
+        row.attempts += 1
+        try:
+            with transaction.atomic():
+                _ingest(row)
+        except IntegrityError as exc:
+            # The same Message-ID arrived through another mailbox and won the race: a duplicate.
+            if row.message_id_header and Message.objects.filter(source_id=row.message_id_header).exists():
+                row.status, row.reason = Status.DUPLICATE, ""
+                row.message = Message.objects.filter(source_id=row.message_id_header).first()
+            else:
+                _quarantine(row, f"database refused the message: {exc}")
+        except DatabaseError:
+            raise  # locked or lost database: leave it "received" for the next try
+        except MalformedEmail as exc:
+            _quarantine(row, str(exc))
+        except DomainError as exc:
+            _quarantine(row, exc.message)
+        except Exception as exc:  # a parser or threading bug must not lose the message
+            log.exception("ingesting raw email %s failed", row.pk)
+            _quarantine(row, f"{type(exc).__name__}: {exc}")
+        row.processed_at = clock.now()
+        row.save()
+    return row
+
+
+def _quarantine(row: RawEmail, reason: str) -> None:
+    row.status = Status.QUARANTINED
+    row.reason = reason[:2000]
+
+
+def _ingest(row: RawEmail) -> None:
+    parsed = parse_email(row.read_bytes())
+    row.message_id_header = parsed.message_id or row.message_id_header
+    row.subject = parsed.subject[:255]
+    row.sender = parsed.from_address[:254]
+    ours = our_addresses()
+    verdict = run_filters(parsed, FilterContext(our_addresses=ours))
+    if verdict.ignore:
+        row.status, row.reason = Status.IGNORED, verdict.ignore
+        return
+    if verdict.bounce is not None:
+        from awn.connectors.email.outbound import record_bounce
+
+        message = record_bounce(verdict.bounce)
+        if message is None:
+            row.status = Status.IGNORED
+            row.reason = (
+                f"bounce about a message we did not send ({verdict.bounce.original_message_id or '?'})"
+            )
+        else:
+            row.status, row.message = Status.INGESTED, message
+            row.reason = f"bounce: {verdict.bounce.reason}"
+        return
+    if not parsed.from_address:
+        raise MalformedEmail("no sender address (From)")
+    source_id = parsed.message_id or f"<raw.{row.sha256[:40]}@awn.invalid>"
+    existing = Message.objects.filter(source_id=source_id).first()
+    if existing is not None:
+        row.status, row.message = Status.DUPLICATE, existing
+        row.reason = _("already received as message %(id)s") % {"id": existing.pk}
+        return
+    envelope = [line for line in row.envelope_to.split("\n") if line]
+    recipients = [*envelope, *parsed.delivered_to, *(a for _n, a in parsed.to), *(a for _n, a in parsed.cc)]
+    ticket_id, how = find_ticket(parsed, recipients=recipients, our_addresses=ours)
+    body, html, notes = _content(parsed, is_reply=bool(ticket_id or parsed.thread_ids))
+    files, refused = _attachments(parsed)
+    notes.extend(refused)
+    if refused:
+        body = body + "\n\n" + "\n".join(f"[{note}]" for note in refused)
+        html = (html + "".join(f"<p>[{note}]</p>" for note in refused)) if html else ""
+    mailbox = row.mailbox
+    sender_address = parsed.from_address
+    cc = tuple(
+        sorted(
+            {
+                address
+                for address in (a for _n, a in [*parsed.to, *parsed.cc])
+                if plain_address(address) not in ours and address != sender_address
+            }
+        )
+    )
+    inbound = InboundMessage(
+        channel=Channel.EMAIL,
+        sender_email=sender_address,
+        sender_name=parsed.from_name,
+        subject=parsed.subject,
+        body=body,
+        html=html,
+        ticket_id=ticket_id,
+        source_id=source_id,
+        cc=cc,
+        attachments=tuple(files),
+        team_id=mailbox.team_id if mailbox else None,
+    )
+    message = receive_message(inbound)
+    MessageEmail.objects.get_or_create(
+        message=message,
+        defaults={
+            "mailbox": mailbox,
+            "raw": row,
+            "direction": MessageEmail.Direction.INBOUND,
+            "message_id_header": source_id,
+            "in_reply_to": parsed.in_reply_to[0][:255] if parsed.in_reply_to else "",
+            "references": " ".join(parsed.references)[:5000],
+            "to": [a for _n, a in parsed.to],
+            "cc": [a for _n, a in parsed.cc],
+            "delivery": MessageEmail.Delivery.RECEIVED,
+        },
+    )
+    row.status, row.message = Status.INGESTED, message
+    reasons = [*verdict.reasons, *notes]
+    if how:
+        reasons.insert(0, f"threaded by {how}")
+    row.reason = "; ".join(reasons)[:2000]
+    _maybe_acknowledge(row, parsed, message, verdict)
+
+
+def _content(parsed: ParsedEmail, *, is_reply: bool) -> tuple[str, str, list[str]]:
+    notes: list[str] = []
+    text, html = parsed.text or "", parsed.html or ""
+    if is_reply:
+        text, cut_text = quoting.strip_text(text)
+        html, cut_html = quoting.strip_html(html)
+        if cut_text or cut_html:
+            notes.append("quoted history cut (the original stays on the raw email)")
+    if html:
+        html = _inline_images(html, parsed)
+    for forwarded in parsed.forwarded:
+        header = _("Forwarded message from %(sender)s: %(subject)s") % {
+            "sender": forwarded.from_address or "?",
+            "subject": forwarded.subject or "—",
+        }
+        text = f"{text}\n\n---------- {header} ----------\n{forwarded.text or ''}".strip()
+        if html:
+            from html import escape
+
+            html += f"<hr><p>{escape(header)}</p>" + (
+                forwarded.html or f"<pre>{escape(forwarded.text)}</pre>"
+            )
+    if not text.strip() and not html.strip():
+        text = _("(no text; see the attachments)") if parsed.attachments else _("(empty message)")
+    return text, html, notes
+
+
+_CID_IMG = re.compile(r"<img\b[^>]*\bsrc=[\"']?cid:([^\"'\s>]+)[^>]*>", re.IGNORECASE)
+
+
+def _inline_images(html: str, parsed: ParsedEmail) -> str:
+    """An inline image (cid:) is stored as an attachment; in the body it becomes a labelled placeholder."""
+    names = {a.content_id: a.filename for a in parsed.attachments if a.content_id}
+
+    def placeholder(match: re.Match) -> str:
+        from html import escape
+
+        name = names.get(match.group(1), match.group(1))
+        return f"<span>[{escape(_('image: %(name)s') % {'name': name})}]</span>"
+
+    return _CID_IMG.sub(placeholder, html)
+
+
+def _attachments(parsed: ParsedEmail) -> tuple[list[IncomingFile], list[str]]:
+    files: list[IncomingFile] = []
+    refused: list[str] = []
+    limit = settings.AWN_MAX_ATTACHMENT_BYTES
+    for item in parsed.attachments:
+        if len(item.content) > limit:
+            refused.append(
+                _("Attachment “%(name)s” (%(size)s MB) was refused: the limit is %(limit)s MB.")
+                % {
+                    "name": item.filename,
+                    "size": round(len(item.content) / 1048576, 1),
+                    "limit": round(limit / 1048576, 1),
+                }
+            )
+            continue
+        if len(files) >= settings.AWN_MAX_ATTACHMENTS:
+            refused.append(
+                _("Attachment “%(name)s” was refused: at most %(count)d attachments per message.")
+                % {"name": item.filename, "count": settings.AWN_MAX_ATTACHMENTS}
+            )
+            continue
+        files.append(
+            IncomingFile(filename=item.filename, content=item.content, content_type=item.content_type)
+        )
+    return files, refused
+
+
+def _maybe_acknowledge(row: RawEmail, parsed: ParsedEmail, message: Message, verdict: Verdict) -> None:
+    mailbox = row.mailbox
+    if mailbox is None or not mailbox.send_acknowledgement:
+        return
+    ticket = message.ticket
+    first = ticket.messages.order_by("created_at", "id").values_list("pk", flat=True).first()
+    if first != message.pk or message.is_from_staff:
+        return  # only a new request from a customer is acknowledged
+    if verdict.automatic:
+        row.reason = (row.reason + "; no acknowledgement: automatic message").strip("; ")
+        return
+    from awn.connectors.email.outbound import queue_acknowledgement
+
+    if not queue_acknowledgement(mailbox=mailbox, ticket=ticket, message=message, to=parsed.from_address):
+        row.reason = (row.reason + "; no acknowledgement: rate limit for this sender").strip("; ")
+
+
+def ingest_pending(*, limit: int = 500, older_than: float = 0) -> int:
+    """Ingest stored messages still waiting (after a crash, or queued by a listener); returns how many."""
+    from datetime import timedelta
+
+    cutoff = clock.now() - timedelta(seconds=older_than)
+    ids = list(
+        RawEmail.objects.filter(status=Status.RECEIVED, received_at__lte=cutoff)
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        ingest_raw_email(pk)
+    return len(ids)
+
+
+def receive_raw_email(
+    *,
+    raw: bytes,
+    source: str,
+    mailbox: Mailbox | None = None,
+    envelope_from: str = "",
+    envelope_to: tuple[str, ...] | list[str] = (),
+) -> RawEmail:
+    """Store, then ingest at once (the HTTP endpoint, imports, tests). Listeners that must answer fast store
+    and leave ingestion to a worker."""
+    row = store_raw_email(
+        raw=raw, source=source, mailbox=mailbox, envelope_from=envelope_from, envelope_to=envelope_to
+    )
+    if row.status != Status.RECEIVED:
+        return row
+    return ingest_raw_email(row.pk)
+
+
+def retry_quarantined(row: RawEmail) -> RawEmail:
+    """An admin's "try again" on a quarantined message: back to received, then ingested afresh."""
+    RawEmail.objects.filter(pk=row.pk, status=Status.QUARANTINED).update(status=Status.RECEIVED, reason="")
+    return ingest_raw_email(row.pk)
+
+
+def delete_raw_email(row: RawEmail) -> None:
+    """Delete a stored message and its file (admins, from the quarantine)."""
+    name = row.file.name if row.file else ""
+    storage = row.file.storage if row.file else None
+    row.delete()
+    if name and storage is not None:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def header_summary(raw: bytes) -> str:
+    """The header block as text, for the quarantine screen."""
+    return _header_block(raw).decode("utf-8", "replace")

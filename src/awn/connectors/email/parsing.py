@@ -1,0 +1,353 @@
+"""Raw RFC 5322 bytes → a ParsedEmail: headers decoded (RFC 2047, any charset), the text and HTML bodies,
+attachments and inline images, forwarded messages, and a delivery-status report when it is a bounce.
+
+Python's email package with `policy.default` does the MIME work; this module decides what is body, what is
+attachment, and when a message is too broken to trust (MalformedEmail → quarantine with the reason).
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import suppress
+from dataclasses import dataclass, field
+from email import policy
+from email.errors import (
+    MessageDefect,
+    MultipartInvariantViolationDefect,
+    StartBoundaryNotFoundDefect,
+)
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser, BytesParser
+from email.utils import getaddresses, parseaddr
+
+# Defects after which the MIME tree itself cannot be trusted: parts would be merged, cut or lost.
+FATAL_DEFECTS = (StartBoundaryNotFoundDefect, MultipartInvariantViolationDefect)
+MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# Charsets mail clients declare that Python knows under another name, or that lie about their content.
+CHARSET_ALIASES = {
+    "windows-874": "cp874",
+    "x-mac-arabic": "mac_arabic",
+    "ks_c_5601-1987": "cp949",
+    "unknown-8bit": "utf-8",
+    "x-unknown": "utf-8",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "iso-8859-8-i": "iso-8859-8",
+    "x-user-defined": "windows-1252",
+}
+
+
+class MalformedEmail(Exception):
+    """The message cannot be read reliably; the reason is shown to admins in the quarantine."""
+
+
+@dataclass
+class ParsedAttachment:
+    filename: str
+    content: bytes
+    content_type: str
+    content_id: str = ""  # for inline images referenced as cid: from the HTML
+    inline: bool = False
+
+
+@dataclass
+class DeliveryReport:
+    """What a bounce (RFC 3464 delivery-status notification, or a non-standard one) says."""
+
+    original_message_id: str = ""
+    recipients: list[str] = field(default_factory=list)
+    status: str = ""  # e.g. 5.1.1
+    diagnostic: str = ""
+    action: str = "failed"
+
+    @property
+    def reason(self) -> str:
+        parts = [p for p in (self.status, self.diagnostic) if p]
+        return " ".join(parts) or "delivery failed"
+
+
+@dataclass
+class ParsedEmail:
+    message: EmailMessage
+    message_id: str = ""
+    subject: str = ""
+    from_name: str = ""
+    from_address: str = ""
+    to: list[tuple[str, str]] = field(default_factory=list)
+    cc: list[tuple[str, str]] = field(default_factory=list)
+    delivered_to: list[str] = field(default_factory=list)
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    text: str = ""
+    html: str = ""
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    forwarded: list[ParsedEmail] = field(default_factory=list)
+    report: DeliveryReport | None = None
+    defects: list[str] = field(default_factory=list)
+
+    def header(self, name: str) -> str:
+        return header_text(self.message, name)
+
+    @property
+    def thread_ids(self) -> list[str]:
+        """Message-IDs this one answers, nearest first."""
+        seen: list[str] = []
+        for mid in [*self.in_reply_to, *reversed(self.references)]:
+            if mid not in seen:
+                seen.append(mid)
+        return seen
+
+
+def _unsurrogate(value: str) -> str:
+    """Undo surrogateescape from 8-bit header bytes (raw UTF-8 in headers, as SMTPUTF8 mail sends)."""
+    if any("\udc80" <= ch <= "\udcff" for ch in value):
+        raw = value.encode("utf-8", "surrogateescape")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("windows-1252", "replace")
+    return value
+
+
+def header_text(message: Message, name: str) -> str:
+    """A header as text, RFC 2047 decoded; tolerant of headers the strict parser chokes on."""
+    try:
+        value = message.get(name)
+    except Exception:  # email's header parser has known crashes on hostile input
+        value = None
+        for key, raw in message.raw_items():
+            if key.lower() == name.lower():
+                value = raw
+                break
+    if value is None:
+        return ""
+    text = str(value)
+    if "=?" in text:  # encoded words the policy left alone (malformed, or in a raw fallback)
+        with suppress(Exception):  # keep the undecoded text rather than lose the header
+            text = str(make_header(decode_header(text)))
+    return " ".join(_unsurrogate(text).split())
+
+
+def _addresses(message: Message, *names: str) -> list[tuple[str, str]]:
+    values = [header_text(message, name) for name in names]
+    found = []
+    for display, address in getaddresses([v for v in values if v]):
+        address = address.strip().strip("<>").lower()
+        if "@" in address and " " not in address:
+            found.append((display.strip(), address))
+    return found
+
+
+def _message_ids(value: str) -> list[str]:
+    return MESSAGE_ID.findall(value or "")
+
+
+def _charset(part: Message) -> str:
+    charset = (part.get_content_charset() or "").lower()
+    return CHARSET_ALIASES.get(charset, charset)
+
+
+def part_text(part: Message) -> str:
+    """The decoded text of a text/* part in whatever charset it declares (or the likeliest one)."""
+    payload = part.get_payload(decode=True) or b""
+    if isinstance(payload, str):
+        return payload
+    candidates = [c for c in (_charset(part), "utf-8", "windows-1256", "windows-1252") if c]
+    for charset in candidates:
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("utf-8", "replace")
+
+
+def _filename(part: Message) -> str:
+    name = part.get_filename()
+    if name:
+        name = _unsurrogate(str(name))
+        if "=?" in name:
+            with suppress(Exception):  # an odd name is better than none
+                name = str(make_header(decode_header(name)))
+        return name.replace("/", "_").replace("\\", "_").strip()[:200] or "attachment"
+    return ""
+
+
+_EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "text/plain": ".txt",
+    "text/html": ".html",
+    "application/pdf": ".pdf",
+    "message/rfc822": ".eml",
+    "text/calendar": ".ics",
+}
+
+
+def _default_name(part: Message, index: int) -> str:
+    return f"attachment-{index}{_EXTENSIONS.get(part.get_content_type(), '.bin')}"
+
+
+def parse_headers(raw: bytes) -> Message:
+    """Only the header block: cheap, for what the raw row records before ingestion."""
+    return BytesHeaderParser(policy=policy.default).parsebytes(raw)
+
+
+def parse_email(raw: bytes) -> ParsedEmail:
+    """Parse a whole message; raises MalformedEmail when it cannot be read without losing parts."""
+    if not raw or not raw.strip():
+        raise MalformedEmail("empty message")
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+    except Exception as exc:
+        raise MalformedEmail(f"the MIME parser failed: {type(exc).__name__}: {exc}") from exc
+    if not list(message.keys()):
+        raise MalformedEmail("no headers: this is not an email message")
+    return _parse_message(message, depth=0)
+
+
+def _all_defects(message: Message) -> list[MessageDefect]:
+    found = list(getattr(message, "defects", []))
+    if message.is_multipart():
+        for part in message.iter_parts() if isinstance(message, EmailMessage) else message.get_payload():
+            if isinstance(part, Message):
+                found.extend(_all_defects(part))
+    return found
+
+
+def _parse_message(message: EmailMessage, *, depth: int) -> ParsedEmail:
+    defects = _all_defects(message)
+    fatal = [d for d in defects if isinstance(d, FATAL_DEFECTS)]
+    if fatal:
+        raise MalformedEmail("broken MIME structure: " + "; ".join(type(d).__name__ for d in fatal))
+    parsed = ParsedEmail(message=message, defects=[type(d).__name__ for d in defects])
+    ids = _message_ids(header_text(message, "Message-ID"))
+    parsed.message_id = ids[0][:255] if ids else ""
+    parsed.subject = header_text(message, "Subject")[:255]
+    senders = _addresses(message, "From") or _addresses(message, "Sender")
+    if senders:
+        parsed.from_name, parsed.from_address = senders[0]
+    else:
+        name, address = parseaddr(header_text(message, "From"))
+        if "@" in address:
+            parsed.from_name, parsed.from_address = name, address.lower()
+    parsed.to = _addresses(message, "To")
+    parsed.cc = _addresses(message, "Cc")
+    parsed.delivered_to = [a for _n, a in _addresses(message, "Delivered-To", "X-Original-To", "Envelope-To")]
+    parsed.in_reply_to = _message_ids(header_text(message, "In-Reply-To"))
+    parsed.references = _message_ids(header_text(message, "References"))
+    _collect_parts(parsed, message, depth=depth)
+    if message.get_content_type() == "multipart/report":
+        parsed.report = _delivery_report(message)
+    return parsed
+
+
+def _collect_parts(parsed: ParsedEmail, message: EmailMessage, *, depth: int) -> None:
+    text_part = html_part = None
+    try:
+        text_part = message.get_body(preferencelist=("plain",))
+        html_part = message.get_body(preferencelist=("html",))
+    except Exception as exc:
+        raise MalformedEmail(f"cannot find the message body: {type(exc).__name__}: {exc}") from exc
+    if text_part is not None:
+        parsed.text = part_text(text_part)
+    if html_part is not None:
+        parsed.html = part_text(html_part)
+    bodies = {id(text_part), id(html_part)}
+    index = 0
+    for part in message.walk():
+        if part.is_multipart() or id(part) in bodies:
+            continue
+        ctype = part.get_content_type()
+        if ctype == "message/rfc822" or (part.get_content_maintype() == "message" and part is not message):
+            continue  # handled below with their own parse
+        if part is message and not message.is_multipart() and ctype.startswith("text/"):
+            continue  # a single-part text message that get_body did not take (e.g. text/enriched): body
+        if ctype in ("message/delivery-status", "text/rfc822-headers"):
+            continue
+        index += 1
+        content = part.get_payload(decode=True) or b""
+        cid = (header_text(part, "Content-ID") or "").strip("<> ")
+        disposition = part.get_content_disposition()
+        parsed.attachments.append(
+            ParsedAttachment(
+                filename=_filename(part) or _default_name(part, index),
+                content=content if isinstance(content, bytes) else content.encode(),
+                content_type=ctype,
+                content_id=cid,
+                inline=bool(cid) and disposition != "attachment",
+            )
+        )
+    if (
+        not parsed.text
+        and not parsed.html
+        and not message.is_multipart()
+        and message.get_content_maintype() == "text"
+    ):
+        parsed.text = part_text(message)
+    for part in message.walk():
+        if part.get_content_type() != "message/rfc822" or part is message:
+            continue
+        inner = part.get_payload()
+        inner = inner[0] if isinstance(inner, list) and inner else inner
+        if not isinstance(inner, Message):
+            continue
+        if depth < 3:
+            with suppress(MalformedEmail):  # a broken copy stays attached as .eml below
+                parsed.forwarded.append(_parse_message(inner, depth=depth + 1))
+        raw = inner.as_bytes(policy=policy.default.clone(linesep="\r\n"))
+        name = _filename(part) or ((header_text(inner, "Subject") or "forwarded message")[:80] + ".eml")
+        parsed.attachments.append(
+            ParsedAttachment(filename=name.replace("/", "_"), content=raw, content_type="message/rfc822")
+        )
+
+
+def _delivery_report(message: EmailMessage) -> DeliveryReport | None:
+    report = None
+    for part in message.walk():
+        ctype = part.get_content_type()
+        if ctype == "message/delivery-status":
+            report = report or DeliveryReport()
+            blocks = part.get_payload()
+            for block in blocks if isinstance(blocks, list) else []:
+                action = (block.get("Action") or "").strip().lower()
+                recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")
+                if action:
+                    report.action = action
+                if recipient:
+                    report.recipients.append(recipient.split(";")[-1].strip().lower())
+                if block.get("Status"):
+                    report.status = str(block.get("Status")).strip()
+                if block.get("Diagnostic-Code"):
+                    report.diagnostic = " ".join(str(block.get("Diagnostic-Code")).split())[:500]
+        elif (
+            ctype in ("message/rfc822", "text/rfc822-headers")
+            and report is not None
+            and not report.original_message_id
+        ):
+            report.original_message_id = _original_id(part)
+    if report is not None and not report.original_message_id:
+        report.original_message_id = _original_id(message)
+    return report
+
+
+def _original_id(part: Message) -> str:
+    """The Message-ID of the message a bounce is about, from its returned copy or headers."""
+    if part.get_content_type() == "message/rfc822":
+        inner = part.get_payload()
+        inner = inner[0] if isinstance(inner, list) and inner else inner
+        if isinstance(inner, Message):
+            ids = _message_ids(header_text(inner, "Message-ID"))
+            if ids:
+                return ids[0]
+    if part.get_content_type() == "text/rfc822-headers":
+        match = re.search(r"^Message-ID:\s*(<[^<>\s]+>)", part_text(part), re.IGNORECASE | re.MULTILINE)
+        if match:
+            return match.group(1)
+    return ""
+
+
+def message_ids_in_text(text: str) -> list[str]:
+    """Message-IDs quoted in a non-standard bounce's text ("Message-ID: <…>")."""
+    return re.findall(r"Message-ID:\s*(<[^<>\s]+>)", text or "", re.IGNORECASE)
