@@ -90,7 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # email and password are all createsuperuser asks for
 
     class Meta:
         ordering = ["name", "email"]

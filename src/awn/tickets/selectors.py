@@ -14,18 +14,19 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from awn.accounts.models import Team, User
 from awn.core.errors import ValidationFailed
 from awn.tickets.models import UNSOLVED_STATUSES, Channel, Priority, Status, Ticket
 
 VIEWS = {
-    "mine": _("My open tickets"),
-    "unassigned": _("Unassigned"),
-    "teams": _("My teams"),
-    "all": _("All tickets"),
-    "recent": _("Recently updated"),
+    "mine": gettext_lazy("My open tickets"),
+    "unassigned": gettext_lazy("Unassigned"),
+    "teams": gettext_lazy("My teams"),
+    "all": gettext_lazy("All tickets"),
+    "recent": gettext_lazy("Recently updated"),
 }
 
 # sort name -> ordering fields; a leading "-" is descending. The last field is always the unique id.
@@ -36,10 +37,10 @@ SORTS: dict[str, tuple[str, ...]] = {
     "updated": ("-updated_at", "-id"),
 }
 SORT_LABELS = {
-    "oldest": _("Oldest first"),
-    "newest": _("Newest first"),
-    "priority": _("Priority"),
-    "updated": _("Recently updated"),
+    "oldest": gettext_lazy("Oldest first"),
+    "newest": gettext_lazy("Newest first"),
+    "priority": gettext_lazy("Priority"),
+    "updated": gettext_lazy("Recently updated"),
 }
 
 
@@ -148,7 +149,7 @@ def _decode_cursor(cursor: str, fields: tuple[str, ...]) -> list:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
         if not isinstance(values, list) or len(values) != len(fields):
             raise ValueError
-        decoded = []
+        decoded: list = []
         for name, value in zip(fields, values, strict=True):
             bare = name.lstrip("-")
             if bare.endswith("_at"):

@@ -207,7 +207,7 @@ def receive_message(inbound: InboundMessage, *, by: Actor | None = None) -> Mess
             team=_team(inbound.team_id), attachments=inbound.attachments, cc=cc_users,
             source_id=inbound.source_id,
         )
-        return created.messages.order_by("id").first()
+        return created.messages.order_by("id")[0]
     if sender.is_staff_member:
         return reply_to_ticket(ticket=ticket, by=Actor.of(sender), body=inbound.body, html=inbound.html,
                                attachments=inbound.attachments, channel=inbound.channel,
