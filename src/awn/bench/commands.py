@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--clients", type=int, default=16, help="concurrent API clients for ticket creation")
     run.add_argument("--create-seconds", type=float, default=20.0, help="length of the creation run")
     run.add_argument("--port", type=int, default=0, help="port for the server (default: a free one)")
+    run.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="web processes: 1 runs `awn run`; more run uvicorn --workers N beside an `awn worker`",
+    )
     run.add_argument("--out", default="bench/out", help="directory for the JSON results")
     run.add_argument("--only", default="", help="comma-separated scenario name prefixes to run")
     run.add_argument("--no-create", action="store_true", help="skip the API creation run (it writes)")

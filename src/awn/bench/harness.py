@@ -64,7 +64,7 @@ class Result:
             "first_error": self.first_error,
             "queries": self.queries,
             "sql_ms_in_process": self.sql_ms,
-            "slowest_queries": [{"ms": ms, "sql": sql} for ms, sql in self.slowest_sql],
+            "slowest_queries": [{"ms": ms, "sql": sql[:600]} for ms, sql in self.slowest_sql],
             "example": self.example,
         }
 
@@ -242,13 +242,15 @@ def run_benchmark(args) -> int:
 
     results: list[Result] = []
     creation: dict | None = None
+    server_command: list[str] = []
     with (
-        Server(args.port or free_port(), out_dir / f"{label}-server.log")
+        Server(args.port or free_port(), out_dir / f"{label}-server.log", processes=args.processes)
         if not args.server
         else ExternalServer(args.server) as srv
     ):
         clients = {key: signed_in_client(srv.url, user.email, BENCH_PASSWORD) for key, user in users.items()}
         clients["api"] = HttpClient(srv.url, headers={"Authorization": f"Bearer {token}"})
+        server_command = srv.command
         print(f"server: {' '.join(srv.command) if srv.command else srv.url}")
         print(HEADER)
         for number, scenario in enumerate(scenarios):
@@ -289,6 +291,7 @@ def run_benchmark(args) -> int:
         "database": db,
         "machine": machine(),
         "git": _git_commit(),
+        "server": " ".join(server_command) if server_command else args.server,
         "settings": {
             "requests": args.requests,
             "warmup": args.warmup,

@@ -17,17 +17,28 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 
-def server_command(port: int) -> list[str]:
-    """`awn run` when the CLI is installed, else uvicorn on the same ASGI application; no access log."""
+def _awn() -> str | None:
     awn = shutil.which("awn") or str(Path(sys.executable).with_name("awn"))
-    if Path(awn).exists():
+    return awn if Path(awn).exists() else None
+
+
+def server_commands(port: int, processes: int = 1) -> list[list[str]]:
+    """The processes to start, without access logs.
+
+    One process: `awn run` (web and jobs in one process, the embedded shape of DESIGN.md §1), or uvicorn
+    on the same ASGI application when the CLI is missing. Several: uvicorn with that many web processes
+    and one `awn worker` beside them (the scaled-out shape).
+    """
+    awn = _awn()
+    help_text = ""
+    if awn:
         help_text = subprocess.run(  # noqa: S603
             [awn, "run", "--help"], capture_output=True, text=True, check=False
         ).stdout
-        if "--port" in help_text:
-            command = [awn, "run", "--host", "127.0.0.1", "--port", str(port)]
-            return [*command, "--log-level", "warning"] if "--log-level" in help_text else command
-    return [
+    if processes == 1 and awn and "--port" in help_text:
+        command = [awn, "run", "--host", "127.0.0.1", "--port", str(port)]
+        return [[*command, "--log-level", "warning"] if "--log-level" in help_text else command]
+    web = [
         sys.executable,
         "-m",
         "uvicorn",
@@ -39,7 +50,15 @@ def server_command(port: int) -> list[str]:
         "--no-access-log",
         "--log-level",
         "warning",
+        "--lifespan",
+        "off",
     ]
+    if processes == 1:
+        return [web]
+    commands = [[*web, "--workers", str(processes)]]
+    if awn and "--port" in help_text:
+        commands.append([awn, "worker"])
+    return commands
 
 
 def free_port() -> int:
@@ -54,11 +73,14 @@ def _port_in_use(port: int) -> bool:
 
 
 class Server:
-    def __init__(self, port: int, log_path: Path) -> None:
+    """Awn in subprocesses on the configured database, for the length of a `with` block."""
+
+    def __init__(self, port: int, log_path: Path, processes: int = 1) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
-        self.process: subprocess.Popen | None = None
+        self.processes_wanted = processes
+        self.processes: list[subprocess.Popen] = []
         self.command: list[str] = []
 
     def __enter__(self) -> Server:
@@ -68,15 +90,20 @@ class Server:
         env.setdefault("AWN_DEBUG", "0")
         env["AWN_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
         env.setdefault("AWN_LOG_LEVEL", "WARNING")
-        self.command = server_command(self.port)
+        commands = server_commands(self.port, self.processes_wanted)
+        self.command = [part for command in commands for part in [*command, "&"]][:-1]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("w")
-        self.process = subprocess.Popen(  # noqa: S603  (our own server command)
-            self.command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        for command in commands:
+            self.processes.append(
+                subprocess.Popen(  # noqa: S603  (our own server commands)
+                    command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                )
+            )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            if any(process.poll() is not None for process in self.processes):
+                self.__exit__()
                 raise RuntimeError(f"the server exited; see {self.log_path}")
             probe = HttpClient(self.url, timeout=2)
             try:
@@ -87,16 +114,20 @@ class Server:
             finally:
                 probe.close()
             time.sleep(0.5)
+        self.__exit__()
         raise RuntimeError(f"the server did not answer within 120 s; see {self.log_path}")
 
     def __exit__(self, *exc) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
             try:
-                self.process.wait(timeout=20)
+                process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes = []
 
 
 class ExternalServer:
