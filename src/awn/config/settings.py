@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "awn.search",
     "awn.desk",
     "awn.portal",
+    "awn.knowledge",
     "awn.api",
     "awn.realtime",
     "awn.outbox",

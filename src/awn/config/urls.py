@@ -5,5 +5,6 @@ urlpatterns = [
     path("accounts/", include("awn.accounts.urls")),
     path("desk/", include("awn.desk.urls")),
     path("files/", include("awn.tickets.urls")),
+    path("", include("awn.knowledge.urls")),
     path("", include("awn.portal.urls")),
 ]
