@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -55,7 +56,10 @@ def _branding(request):
 def _viewer(request) -> str:
     """What makes the same page differ between two readers."""
     user = request.user
-    csrf = hashlib.sha256(request.COOKIES.get(settings.CSRF_COOKIE_NAME, "").encode()).hexdigest()[:16]
+    # The page's forms carry a token made from the CSRF secret: a cached copy is only good with the same
+    # secret. get_token() makes the secret now when the reader has none yet, the one the page will then use.
+    get_token(request)
+    csrf = hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()[:16]
     return "|".join(
         [
             _language(request),
