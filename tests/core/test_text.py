@@ -2,6 +2,7 @@
 
 import unicodedata
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -125,8 +126,24 @@ def test_the_attached_arabic_article_is_indexed_with_and_without_it():
     assert search_words("الفاتورة", for_index=True) == ["الفاتوره", "فاتوره"]
 
 
-def test_a_short_word_starting_like_the_article_keeps_it():
-    assert strip_article("الان") == "الان"
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("الفاتوره", "فاتوره"),
+        ("بالضمان", "ضمان"),
+        ("والحساب", "حساب"),
+        ("فالمشکله", "مشکله"),
+        ("کالعاده", "عاده"),
+        ("للطلب", "طلب"),
+    ],
+)
+def test_the_attached_article_and_its_prepositions_are_stripped(word, stem):
+    assert strip_article(word) == stem
+
+
+@pytest.mark.parametrize("word", ["الان", "الگو", "والدین", "کالا", "بالا", "فالوده", "ال", "لل", "کتاب"])
+def test_words_that_merely_start_like_the_article_keep_it(word):
+    assert strip_article(word) == word
 
 
 def test_punctuation_separates_words():

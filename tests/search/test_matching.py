@@ -117,7 +117,12 @@ def test_among_equal_matches_the_most_recent_comes_first(admin_user, customer, o
         ("مُشْكِلَةٌ في الدَّفْع", "مشكله"),  # harakat
         ("الحســـاب مقفل", "حساب"),  # tatweel and the article
         ("كلمة المرور", "کلمه"),  # Arabic kaf, typed with a Persian keyboard
+        ("نسيت كلمة المرور", "كلمة المرور"),  # two words, the last one with the article
+        ("نسيت كلمة المرور", "المرور كلمة"),  # the article on an earlier word
         ("مسؤول الحساب", "مسوول"),  # waw with hamza
+        ("مطالبة بالضمان", "الضمان"),  # the article after an attached preposition
+        ("رقم للطلب", "طلب"),  # ل + ال written لل
+        ("الضمان", "بالضمان"),  # the preposition typed, not stored
     ],
 )
 def test_arabic_spelling_variants_find_each_other(admin_user, customer, open_ticket, stored, typed):

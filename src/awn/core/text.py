@@ -61,7 +61,18 @@ _FOLD_KEEPING_ZWNJ = str.maketrans(_LETTERS) | _DIGITS
 
 # A word: letters and digits (no underscore), possibly joined by half-spaces.
 _WORD = re.compile(r"[^\W_]+(?:\u200c[^\W_]+)*")
-_ARTICLE = "\u0627\u0644"  # ال
+# The Arabic article, alone and after the one-letter prepositions and conjunctions written attached to it
+# (و, ب, ف, ک; ل + ال is written لل), each with the letters the rest of the word must keep for the prefix
+# to count as one: enough that common Persian words that merely start the same way ("الان", "والدین",
+# "کالا") stay whole. Spelled in normalized letters (ک, not ك).
+_ARTICLES = (
+    ("\u0648\u0627\u0644", 4),  # وال
+    ("\u0628\u0627\u0644", 4),  # بال
+    ("\u0641\u0627\u0644", 4),  # فال
+    ("\u06a9\u0627\u0644", 4),  # کال
+    ("\u0644\u0644", 3),  # لل
+    ("\u0627\u0644", 3),  # ال
+)
 MAX_WORD_LENGTH = 64  # the index skips longer "words": base64, hashes and URLs run together are noise
 
 
@@ -89,9 +100,10 @@ def normalize_text(value: str) -> str:
 
 
 def strip_article(word: str) -> str:
-    """`word` without the attached Arabic article: "الفاتوره" → "فاتوره". Short words ("الان") stay whole."""
-    if word.startswith(_ARTICLE) and len(word) >= 5:
-        return word[2:]
+    """`word` (normalized) without an attached Arabic article: "الفاتوره", "بالفاتوره" → "فاتوره"."""
+    for prefix, rest in _ARTICLES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= rest:
+            return word[len(prefix) :]
     return word
 
 
@@ -101,8 +113,8 @@ def search_words(value: str, *, for_index: bool = False) -> list[str]:
     For the index (`for_index`), two kinds of words are also stored in a second form, so that both ways people
     write them are found: a word written with a Persian half-space is stored joined and as its parts
     ("می‌خواهم" is found by "میخواهم" and by "می خواهم"), and an Arabic word with its attached article is also
-    stored without it (a search for "فاتورة" finds "الفاتورة"; the query side strips the article from whole
-    words, see `strip_article`).
+    stored without it (a search for "فاتورة" finds "الفاتورة" and "بالفاتورة"; the query side strips the
+    article from whole words, see `strip_article`).
     """
     if not value:
         return []

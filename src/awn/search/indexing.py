@@ -15,8 +15,9 @@ from awn.tickets.models import Message, Ticket
 def index_message(message: Message) -> None:
     """Index a new message together with its ticket's subject."""
     ticket = message.ticket
-    # A ticket without messages was indexed by its subject alone; its first message now carries the subject.
-    SearchDocument.objects.filter(ticket_id=ticket.pk, message__isnull=True).delete()
+    if not ticket.message_count:
+        # A ticket without messages was indexed by its subject alone; its first message now carries it.
+        SearchDocument.objects.filter(ticket_id=ticket.pk, message__isnull=True).delete()
     get_backend().add_documents(
         [
             Document(

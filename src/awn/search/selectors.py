@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from awn.search.backends import Hit, Scope, get_backend
+from awn.search.backends import Hit, Scope, SearchBackend, get_backend
 from awn.search.query import parse_query
 from awn.tickets.models import Ticket
 
 MAX_LIMIT = 500
 # How many of the newest matching documents are ranked. When a query matches fewer, the ranking is exact;
-# when it matches more (a common word at a million tickets), relevance is ranked among the newest ones, which
-# keeps search time flat however common the word.
-WINDOW = 1000
-# Up to this many visible tickets, search starts from the user's tickets instead of the index's matches.
-SMALL_SCOPE_TICKETS = 2000
+# when it matches more (a common word at a million tickets), relevance is ranked among the newest ones: that
+# keeps search time flat however common the word and however many tickets there are.
+WINDOW = 200
 
 
-def _scope_for(scope) -> Scope | None:
+def _scope_for(scope, backend: SearchBackend) -> Scope | None:
     if not scope.query.where:
         return None  # admins, and agents on a team that sees all tickets: no join at all
-    small = scope.order_by().values("pk")[: SMALL_SCOPE_TICKETS + 1].count() <= SMALL_SCOPE_TICKETS
+    threshold = backend.small_scope_tickets
+    ids = tuple(scope.order_by().values_list("id", flat=True)[: threshold + 1])
+    if len(ids) <= threshold:
+        return Scope(ticket_ids=ids)
     sql, params = scope.order_by().values("id").query.sql_with_params()
-    return Scope(sql=sql, params=tuple(params), small=small)
+    return Scope(sql=sql, params=tuple(params))
 
 
 def rank_tickets(hits: list[Hit], limit: int) -> list[int]:
@@ -46,15 +47,17 @@ def search_tickets(*, user, query: str, limit: int = 25) -> list[Ticket]:
     if parsed.number is not None:
         ids.extend(scope.filter(pk=parsed.number).values_list("pk", flat=True))
     if parsed.terms is not None:
-        hits = get_backend().find(
+        backend = get_backend()
+        hits = backend.find(
             terms=parsed.terms,
-            scope=_scope_for(scope),
+            scope=_scope_for(scope, backend),
             include_internal=user.is_staff_member,
-            window=max(WINDOW, limit * 10),
+            window=max(WINDOW, limit * 4),
+            enough=limit,
         )
         ids.extend(ticket_id for ticket_id in rank_tickets(hits, limit + len(ids)) if ticket_id not in ids)
     ids = ids[:limit]
     # Read the tickets through the scope once more: what is shown never rests on the index alone.
-    tickets = scope.filter(pk__in=ids).select_related("requester", "assignee", "team")
+    tickets = scope.filter(pk__in=ids).select_related("requester", "assignee", "team").order_by()
     by_id = {ticket.pk: ticket for ticket in tickets}
     return [by_id[ticket_id] for ticket_id in ids if ticket_id in by_id]

@@ -33,15 +33,20 @@ class Terms:
 
 @dataclass(frozen=True)
 class Scope:
-    """The tickets a search may return, as SQL selecting their ids (one column named `id`).
+    """The tickets a search may return.
 
-    `small` says the scope holds few tickets (a customer's own): the backend then looks at those tickets'
-    documents first instead of walking the index's matches.
+    A small scope (a customer's own tickets) comes as the ticket ids themselves, and the backend looks at
+    those tickets' documents first. A large one (an agent's teams) comes as SQL selecting the ids (one column
+    named `id`), and the backend walks the index's matches, newest first, checking each against it.
     """
 
-    sql: str
-    params: tuple
-    small: bool
+    sql: str = ""
+    params: tuple = ()
+    ticket_ids: tuple[int, ...] | None = None
+
+    @property
+    def small(self) -> bool:
+        return self.ticket_ids is not None
 
 
 @dataclass(frozen=True)
@@ -53,12 +58,19 @@ class Hit:
 
 class SearchBackend:
     vendor = ""
+    # Up to this many visible tickets, search starts from the user's tickets rather than the index's matches.
+    small_scope_tickets = 1000
 
     def add_documents(self, documents: Sequence[Document]) -> None:
         raise NotImplementedError
 
-    def find(self, *, terms: Terms, scope: Scope | None, include_internal: bool, window: int) -> list[Hit]:
-        """The `window` most recent matching documents with their relevance, within `scope` (None: all)."""
+    def find(
+        self, *, terms: Terms, scope: Scope | None, include_internal: bool, window: int, enough: int = 1
+    ) -> list[Hit]:
+        """Up to `window` of the newest matching documents with their relevance, within `scope` (None: all).
+
+        A backend may stop looking once it has `enough` of them, when finding more would be costly.
+        """
         raise NotImplementedError
 
     def rebuild(self, *, batch_size: int, progress: Progress | None = None) -> int:

@@ -10,6 +10,7 @@ configuration: no stemming and no stop words, since subjects and messages mix En
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -30,6 +31,8 @@ TSVECTOR = "setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %
 TSQUERY = "to_tsquery('simple', %s)"
 # Weights for D (message body) … A (subject): a word in the subject weighs more than one in a message body.
 SCORE = "ts_rank('{0.4, 0.4, 0.4, 1.0}', d.tsv, " + TSQUERY + ", 1)"
+# Search first walks this many of the newest documents (a couple of weeks at a million tickets a year).
+NEWEST_DOCUMENTS = 50_000
 
 
 def tsquery_expression(terms: Terms) -> str:
@@ -44,6 +47,7 @@ def tsquery_expression(terms: Terms) -> str:
 
 class PostgreSQLBackend(SearchBackend):
     vendor = "postgresql"
+    small_scope_tickets = 5000
 
     def add_documents(self, documents: Sequence[Document]) -> None:
         with connection.cursor() as cursor:
@@ -62,32 +66,79 @@ class PostgreSQLBackend(SearchBackend):
                 ],
             )
 
-    def find(self, *, terms: Terms, scope: Scope | None, include_internal: bool, window: int) -> list[Hit]:
+    def find(
+        self, *, terms: Terms, scope: Scope | None, include_internal: bool, window: int, enough: int = 1
+    ) -> list[Hit]:
         query = tsquery_expression(terms)
         internal = "" if include_internal else " AND NOT d.internal"
-        if scope is not None and scope.small:
+        if scope is not None and scope.ticket_ids is not None:
             # Few tickets: read their documents and test each against the query.
-            hits = (
-                f"WITH v AS MATERIALIZED ({scope.sql}), hits AS MATERIALIZED ("
-                f"SELECT d.id FROM v JOIN {DOCUMENT_TABLE} d ON d.ticket_id = v.id "
-                f"WHERE d.tsv @@ {TSQUERY}{internal} ORDER BY d.id DESC LIMIT %s)"
+            sql = (
+                f"SELECT d.ticket_id, {SCORE}, d.id FROM {DOCUMENT_TABLE} d "
+                f"WHERE d.ticket_id = ANY(%s) AND d.tsv @@ {TSQUERY}{internal} ORDER BY d.id DESC LIMIT %s"
             )
-            params = [*scope.params, query, window]
-        else:
-            visible = ""
-            params = [query]
-            if scope is not None:
-                visible = f" AND d.ticket_id IN ({scope.sql})"
-                params.extend(scope.params)
-            hits = (
+            return self._hits(sql, [query, list(scope.ticket_ids), query, window])
+        # Left to itself PostgreSQL guesses how many documents match and plans from the guess; for words it
+        # has no statistics on (most prefixes) a wrong guess walks every row for a word that matches nothing,
+        # or fetches every match of a common word only to keep the newest. Two bounded steps instead: walk the
+        # NEWEST_DOCUMENTS newest documents backwards; only if that found too few, ask the GIN index for the
+        # older matches (which are then few, or the walk would have met enough of them).
+        visible, scope_params = "", []
+        if scope is not None:
+            # A per-match check (OFFSET 0 keeps PostgreSQL from turning it into a join that would first hash
+            # every ticket the user may see).
+            visible = f" AND EXISTS (SELECT 1 FROM ({scope.sql}) v WHERE v.id = d.ticket_id OFFSET 0)"
+            scope_params = list(scope.params)
+
+        def newest(boundary: str) -> str:
+            return (
                 f"WITH hits AS MATERIALIZED (SELECT d.id FROM {DOCUMENT_TABLE} d "
-                f"WHERE d.tsv @@ {TSQUERY}{internal}{visible} ORDER BY d.id DESC LIMIT %s)"
+                f"WHERE d.tsv @@ {TSQUERY}{internal}{visible} AND {boundary} ORDER BY d.id DESC LIMIT %s) "
+                # Rank only what was kept: ts_rank reads each document's tsvector.
+                f"SELECT d.ticket_id, {SCORE}, d.id FROM hits JOIN {DOCUMENT_TABLE} d ON d.id = hits.id"
             )
-            params.append(window)
-        # Rank only the window: ts_rank reads each document's tsvector, which is what costs at a million rows.
-        sql = f"{hits} SELECT d.ticket_id, {SCORE}, d.id FROM hits JOIN {DOCUMENT_TABLE} d ON d.id = hits.id"
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT coalesce(max(id), 0) - %s FROM {DOCUMENT_TABLE}", [NEWEST_DOCUMENTS])
+            (boundary,) = cursor.fetchone()
+            rows = self._with_plan(
+                cursor,
+                ("enable_bitmapscan", "enable_seqscan"),
+                newest("d.id > %s"),
+                [query, *scope_params, boundary, window, query],
+            )
+            if len(rows) < min(enough, window) and boundary > 0:
+                rows += self._with_plan(
+                    cursor,
+                    ("enable_indexscan", "enable_seqscan"),
+                    newest("d.id <= %s"),
+                    [query, *scope_params, boundary, window - len(rows), query],
+                )
+        return [Hit(ticket_id, score, document_id) for ticket_id, score, document_id in rows]
+
+    @staticmethod
+    def _with_plan(cursor, disabled: tuple[str, str], sql: str, params: list[Any]) -> list[tuple]:
+        """Run `sql` with two kinds of plan switched off, for this statement only."""
+        cursor.execute(
+            "SELECT current_setting(%s), current_setting(%s), "
+            "set_config(%s, 'off', true), set_config(%s, 'off', true)",
+            [*disabled, *disabled],
+        )
+        before = cursor.fetchone()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            # A transaction-local setting lasts until the transaction ends, and a caller's may go on a while.
+            cursor.execute(
+                "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+                [disabled[0], before[0], disabled[1], before[1]],
+            )
+
+    @staticmethod
+    def _hits(sql: str, params: list[Any]) -> list[Hit]:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, query])
+            cursor.execute(sql, params)
             return [Hit(ticket_id, score, document_id) for ticket_id, score, document_id in cursor.fetchall()]
 
     def rebuild(self, *, batch_size: int, progress: Progress | None = None) -> int:

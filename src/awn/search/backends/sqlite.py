@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import functools
+import json
+import math
 from collections.abc import Sequence
 
 from django.db import connection, transaction
@@ -32,7 +34,30 @@ CREATE_DELETE_TRIGGER = (
 DROP_DELETE_TRIGGER = "DROP TRIGGER IF EXISTS search_document_deleted"
 DROP_FTS = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 # A word in the subject weighs more than the same word in a message body.
-SCORE = f"-bm25({FTS_TABLE}, 3.0, 1.0)"
+SUBJECT_WEIGHT = 3.0
+SCORE = f"-bm25({FTS_TABLE}, {SUBJECT_WEIGHT}, 1.0)"
+MAX_WALK = 20_000
+
+
+def score_words(terms: Terms, subject: list[str], body: list[str]) -> float | None:
+    """Relevance of one document's words to `terms` (None when a word of the query is missing).
+
+    The FTS5 rules, applied in Python: term frequency per field, the subject weighted up, divided by the
+    document's length so a short subject that matches beats a long message that mentions the word in passing.
+    """
+    last = len(terms.words) - 1
+    total = 0.0
+    for position, forms in enumerate(terms.words):
+        if terms.prefix and position == last:
+            found_subject = sum(1 for word in subject if word.startswith(forms))
+            found_body = sum(1 for word in body if word.startswith(forms))
+        else:
+            found_subject = sum(1 for word in subject if word in forms)
+            found_body = sum(1 for word in body if word in forms)
+        if not found_subject and not found_body:
+            return None
+        total += SUBJECT_WEIGHT * found_subject + found_body
+    return total / math.sqrt(1 + len(subject) + len(body))
 
 
 def match_expression(terms: Terms) -> str:
@@ -42,7 +67,8 @@ def match_expression(terms: Terms) -> str:
         star = "*" if terms.prefix and position == len(terms.words) else ""
         quoted = ['"' + form.replace('"', '""') + '"' + star for form in forms]
         groups.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
-    return " ".join(groups)
+    # Explicit AND: SQLite's FTS5 (3.40) refuses an implicit AND in front of a parenthesized group.
+    return " AND ".join(groups)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -57,6 +83,7 @@ def _body_text(body: str | None) -> str:
 
 class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
+    small_scope_tickets = 1000
 
     def add_documents(self, documents: Sequence[Document]) -> None:
         with connection.cursor() as cursor:
@@ -72,33 +99,55 @@ class SQLiteBackend(SearchBackend):
                     [document_id, search_text(document.subject), search_text(document.body)],
                 )
 
-    def find(self, *, terms: Terms, scope: Scope | None, include_internal: bool, window: int) -> list[Hit]:
-        internal = "" if include_internal else " AND d.internal = 0"
+    def find(
+        self, *, terms: Terms, scope: Scope | None, include_internal: bool, window: int, enough: int = 1
+    ) -> list[Hit]:
         if scope is not None and scope.small:
-            # Few tickets: check each of their documents against the query (FTS5 seeks by rowid).
-            sql = (
-                f"SELECT d.ticket_id, {SCORE}, d.id FROM ({scope.sql}) v "
-                f"CROSS JOIN {DOCUMENT_TABLE} d ON d.ticket_id = v.id "
-                f"CROSS JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = d.id "
-                f"WHERE {FTS_TABLE} MATCH %s{internal} ORDER BY d.id DESC LIMIT %s"
+            return self._find_among_few(terms=terms, scope=scope, include_internal=include_internal)
+        # Walk the matches newest first and stop after `window` of them that the user may see.
+        internal = "" if include_internal else " AND d.internal = 0"
+        match = match_expression(terms)
+        params: list = [match]
+        visible = ""
+        if scope is not None:
+            # Visibility is checked per match; when the user sees a small share of a very common word's
+            # matches, only the newest MAX_WALK matches are looked at: that bounds the time the query takes.
+            visible = (
+                f" AND {FTS_TABLE}.rowid >= coalesce((SELECT rowid FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s), 0)"
+                f" AND EXISTS (SELECT 1 FROM ({scope.sql}) v WHERE v.id = d.ticket_id)"
             )
-            params = [*scope.params, match_expression(terms), window]
-        else:
-            # Walk the matches newest first and stop after `window` of them that the user may see.
-            visible = ""
-            params = [match_expression(terms)]
-            if scope is not None:
-                visible = f" AND EXISTS (SELECT 1 FROM ({scope.sql}) v WHERE v.id = d.ticket_id)"
-                params.extend(scope.params)
-            sql = (
-                f"SELECT d.ticket_id, {SCORE}, d.id FROM {FTS_TABLE} "
-                f"CROSS JOIN {DOCUMENT_TABLE} d ON d.id = {FTS_TABLE}.rowid "
-                f"WHERE {FTS_TABLE} MATCH %s{internal}{visible} ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s"
-            )
-            params.append(window)
+            params.extend([match, MAX_WALK, *scope.params])
+        sql = (
+            f"SELECT d.ticket_id, {SCORE}, d.id FROM {FTS_TABLE} "
+            f"CROSS JOIN {DOCUMENT_TABLE} d ON d.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s{internal}{visible} ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s"
+        )
+        params.append(window)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [Hit(ticket_id, score, document_id) for ticket_id, score, document_id in cursor.fetchall()]
+
+    def _find_among_few(self, *, terms: Terms, scope: Scope, include_internal: bool) -> list[Hit]:
+        # FTS5 answers a MATCH restricted to one rowid quickly, but bm25 and prefix expansion start over for
+        # every row. For a few tickets' documents it is cheaper to read their stored (already normalized)
+        # words and match them here, with the same rules: every group must match, the last one as a prefix.
+        internal = "" if include_internal else " AND d.internal = 0"
+        if not scope.ticket_ids:
+            return []
+        sql = (
+            f"SELECT d.ticket_id, d.id, f.subject, f.body FROM {DOCUMENT_TABLE} d "
+            f"CROSS JOIN {FTS_TABLE} f ON f.rowid = d.id "
+            f"WHERE d.ticket_id IN (SELECT value FROM json_each(%s)){internal}"
+        )
+        hits = []
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [json.dumps(scope.ticket_ids)])
+            for ticket_id, document_id, subject, body in cursor.fetchall():
+                score = score_words(terms, subject.split(), body.split())
+                if score is not None:
+                    hits.append(Hit(ticket_id, score, document_id))
+        return hits
 
     def rebuild(self, *, batch_size: int, progress: Progress | None = None) -> int:
         # Dropping the FTS table is instant; deleting its rows one by one (through the trigger) is not.
