@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "awn.api",
     "awn.realtime",
     "awn.outbox",
+    "awn.connectors.chat",
     "awn.connectors.email",
 ]
 
@@ -290,6 +291,18 @@ if AWN_HTTPS:
 AWN_CONTACT_RATE_LIMIT = env_int("AWN_CONTACT_RATE_LIMIT", 5)  # requests per IP per 10 minutes
 AWN_SIGNUP_RATE_LIMIT = env_int("AWN_SIGNUP_RATE_LIMIT", 10)  # sign-ups, sign-in links per IP per hour
 AWN_HELPDESK_NAME = env_str("AWN_HELPDESK_NAME", "Awn")
+
+# --- Chat widget and real time (docs/chat.md) -----------------------------------------------------
+AWN_CHAT_MAX_MESSAGE_CHARS = env_int("AWN_CHAT_MAX_MESSAGE_CHARS", 4000)
+AWN_CHAT_MAX_FILE_BYTES = env_int("AWN_CHAT_MAX_FILE_MB", 10) * 1024 * 1024
+AWN_CHAT_MAX_FRAME_CHARS = env_int("AWN_CHAT_MAX_FRAME_CHARS", 16384)  # one websocket frame
+AWN_CHAT_FRAMES_PER_SECOND = env_int("AWN_CHAT_FRAMES_PER_SECOND", 10)  # per connection, bursts of twice that
+AWN_CHAT_MESSAGES_PER_MINUTE = env_int("AWN_CHAT_MESSAGES_PER_MINUTE", 30)  # per visitor
+AWN_CHAT_IP_MESSAGES_PER_MINUTE = env_int("AWN_CHAT_IP_MESSAGES_PER_MINUTE", 120)  # per IP address
+AWN_CHAT_CONNECTIONS_PER_MINUTE = env_int("AWN_CHAT_CONNECTIONS_PER_MINUTE", 60)  # widget sockets per IP
+AWN_CHAT_NEW_VISITORS_PER_HOUR = env_int("AWN_CHAT_NEW_VISITORS_PER_HOUR", 100)  # per IP
+AWN_CHAT_UPLOADS_PER_HOUR = env_int("AWN_CHAT_UPLOADS_PER_HOUR", 20)  # per visitor
+AWN_CHAT_VISITOR_DAYS = env_int("AWN_CHAT_VISITOR_DAYS", 90)  # a visitor token is valid this long
 
 LOGGING = {
     "version": 1,

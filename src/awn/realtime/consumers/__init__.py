@@ -1,0 +1,1 @@
+"""Websocket consumers: the chat widget's (visitor) and the desk's (staff)."""

@@ -1,0 +1,145 @@
+"""A JSON websocket consumer that survives anything a client sends.
+
+Each frame is checked (text, size, JSON object with a string "type", a known type, the connection's rate)
+before a handler sees it; a bad frame, a refused request (DomainError) or a bug in a handler produces an error
+frame `{"type": "error", "code": …, "message": …}` and the connection stays up. Channel-layer messages are
+guarded the same way, so one broken broadcast cannot end a connection either.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from awn.connectors.chat.limits import FrameBucket
+from awn.core.errors import DomainError
+from awn.realtime.broadcast import remember_server_loop
+
+log = logging.getLogger(__name__)
+# After this many refused frames in a row the client is not a widget having a bad moment: close.
+MAX_CONSECUTIVE_ERRORS = 50
+
+
+class JsonFrameConsumer(AsyncWebsocketConsumer):
+    frame_handlers: dict[str, str] = {}
+    language = settings.LANGUAGE_CODE
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bucket = FrameBucket(
+            rate=settings.AWN_CHAT_FRAMES_PER_SECOND, burst=settings.AWN_CHAT_FRAMES_PER_SECOND * 2
+        )
+        self.errors_in_a_row = 0
+        self.seen_events: deque[str] = deque(maxlen=64)
+        remember_server_loop()
+
+    # --- sending -------------------------------------------------------------------------------------
+
+    async def send_json(self, data: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+    async def send_error(self, code: str, message: str, *, ref: Any = None) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if isinstance(ref, (str, int)) and len(str(ref)) <= 64:
+            frame["ref"] = ref
+        await self.send_json(frame)
+
+    def in_language(self, function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+        """`function` run in the database thread, with this connection's language active (error texts)."""
+        language = self.language
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with translation.override(language):
+                return function(*args, **kwargs)
+
+        return database_sync_to_async(run)
+
+    # --- receiving -----------------------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        frame: Any = None
+        try:
+            with translation.override(self.language):
+                frame = self._parse(text_data, bytes_data)
+            if frame is None:
+                return await self._refused()
+            handler = getattr(self, self.frame_handlers[frame["type"]])
+            await handler(frame)
+            self.errors_in_a_row = 0
+        except DomainError as exc:
+            await self.send_error(
+                exc.code, exc.message, ref=frame.get("ref") if isinstance(frame, dict) else None
+            )
+            await self._refused(sent=True)
+        except Exception:
+            log.exception("websocket frame failed (%s)", type(self).__name__)
+            with translation.override(self.language):
+                await self.send_error("internal", _("Something went wrong; please try again."))
+            await self._refused(sent=True)
+
+    def _parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any] | None:
+        if text_data is None:
+            self._pending = ("bad_frame", _("Frames are JSON text."))
+            return None
+        if len(text_data) > settings.AWN_CHAT_MAX_FRAME_CHARS:
+            self._pending = ("frame_too_large", _("This frame is too large."))
+            return None
+        if not self.bucket.take():
+            self._pending = ("rate_limited", _("You are sending too fast; please wait a moment."))
+            return None
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            self._pending = ("bad_frame", _("This frame is not valid JSON."))
+            return None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            self._pending = ("bad_frame", _('A frame is a JSON object with a "type".'))
+            return None
+        if frame["type"] not in self.frame_handlers:
+            self._pending = ("unknown_type", _("Unknown frame type."))
+            return None
+        return frame
+
+    async def _refused(self, *, sent: bool = False) -> None:
+        if not sent:
+            code, message = self._pending
+            await self.send_error(code, message)
+        self.errors_in_a_row += 1
+        if self.errors_in_a_row >= MAX_CONSECUTIVE_ERRORS:
+            await self.close(code=4408)
+
+    # --- channel-layer messages --------------------------------------------------------------------------
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        try:
+            await super().dispatch(message)
+        except Exception:
+            if message.get("type", "").startswith("websocket."):
+                raise  # connect/disconnect plumbing: let Channels handle it
+            log.exception("channel-layer message failed (%s)", type(self).__name__)
+
+    def first_time(self, event_id: str | None) -> bool:
+        """False for a copy of an event already handled (it came through another group)."""
+        if not event_id:
+            return True
+        if event_id in self.seen_events:
+            return False
+        self.seen_events.append(event_id)
+        return True
+
+
+def positive_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**53 else None
+
+
+def short_text(value: Any, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""

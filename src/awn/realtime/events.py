@@ -1,0 +1,222 @@
+"""Live updates: domain events (after commit) turned into channel-layer messages for desks and widgets.
+
+- "ticket.created" / "ticket.updated" / "ticket.message_added": a small "ticket" notice to every desk group
+  that may see the ticket (before and after a team or assignee change, so a list can drop it), and a
+  "ticket changed" notice with the message itself to the people on the ticket's page; a public message on a
+  chat ticket also goes to the visitor's widget.
+- "chat.session_changed", "chat.queue_changed", "chat.read", "chat.agent_changed" (connectors/chat): the
+  widget learns its state, queue position and read receipts; desks refresh their chat lists.
+
+Every message carries an id: a desk connection in several of the groups drops the copies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awn.connectors.chat.models import ChatSession
+from awn.connectors.chat.services import changes as chat_changes
+from awn.connectors.chat.services.assignment import queue_positions
+from awn.connectors.chat.wire import message_for_desk, message_for_visitor, session_for_visitor
+from awn.core.events import DomainEvent, subscribe
+from awn.realtime.broadcast import new_event_id, send_to_groups
+from awn.realtime.groups import groups_for_ticket, ticket_group, user_group, visitor_group
+from awn.tickets.models import Channel, Message, Ticket, TicketEvent
+
+DESK = "desk.event"
+VISITOR = "visitor.event"
+
+
+def _previous(ticket_id: int, kind: str) -> Any:
+    """The value before the latest change of `kind` (for a team or assignee change)."""
+    event = TicketEvent.objects.filter(ticket_id=ticket_id, kind=kind).order_by("-created_at", "-id").first()
+    return event.old if event is not None else None
+
+
+def _desk(event: dict[str, Any]) -> dict[str, Any]:
+    return {"type": DESK, "id": new_event_id(), "event": event}
+
+
+def on_ticket_event(event: DomainEvent) -> None:
+    if event.ticket_id is None:
+        return
+    row = (
+        Ticket.objects.filter(pk=event.ticket_id)
+        .values("id", "team_id", "assignee_id", "status", "channel")
+        .first()
+    )
+    if row is None:
+        return
+    changed = list(event.data.get("changed") or [])
+    old_team = _previous(row["id"], TicketEvent.Kind.TEAM) if "team" in changed else None
+    old_assignee = _previous(row["id"], TicketEvent.Kind.ASSIGNEE) if "assignee" in changed else None
+    notice = {
+        "kind": "ticket",
+        "name": event.name,
+        "ticket": row["id"],
+        "team": row["team_id"],
+        "assignee": row["assignee_id"],
+        "status": row["status"],
+        "channel": row["channel"],
+        "changed": changed,
+        "old_team": old_team,
+        "old_assignee": old_assignee,
+        "internal": bool(event.data.get("internal")),
+        "from_staff": bool(event.data.get("from_staff")),
+    }
+    groups = groups_for_ticket(team_id=row["team_id"], assignee_id=row["assignee_id"])
+    if "team" in changed or "assignee" in changed:
+        groups |= groups_for_ticket(
+            team_id=old_team if "team" in changed else row["team_id"], assignee_id=old_assignee
+        )
+    list_message = _desk(notice)
+    items: list[tuple[str, dict[str, Any]]] = [(group, list_message) for group in sorted(groups)]
+
+    page_notice = {**notice, "kind": "ticket.page"}
+    message = None
+    if event.name == "ticket.message_added" and event.data.get("message_id"):
+        message = (
+            Message.objects.select_related("author")
+            .prefetch_related("attachments")
+            .filter(pk=event.data["message_id"])
+            .first()
+        )
+        if message is not None:
+            page_notice["message"] = message_for_desk(message)
+    items.append((ticket_group(row["id"]), _desk(page_notice)))
+
+    if message is not None and not message.internal and row["channel"] == Channel.CHAT:
+        session = ChatSession.objects.filter(ticket_id=row["id"]).values("id", "visitor_id").first()
+        if session is not None:
+            items.append(
+                (
+                    visitor_group(session["visitor_id"]),
+                    {
+                        "type": VISITOR,
+                        "event": {
+                            "type": "message",
+                            "session": session["id"],
+                            "message": message_for_visitor(message),
+                        },
+                    },
+                )
+            )
+    send_to_groups(items)
+
+
+def on_session_changed(event: DomainEvent) -> None:
+    data = event.data
+    session = ChatSession.objects.select_related("agent").filter(pk=data.get("session")).first()
+    if session is None:
+        return
+    items: list[tuple[str, dict[str, Any]]] = [
+        (
+            visitor_group(session.visitor_id),
+            {
+                "type": VISITOR,
+                "event": {
+                    "type": "session",
+                    "change": data.get("change", ""),
+                    "session": session_for_visitor(session),
+                },
+            },
+        )
+    ]
+    notice = _desk(
+        {
+            "kind": "chat",
+            "session": session.pk,
+            "ticket": session.ticket_id,
+            "state": session.state,
+            "change": data.get("change", ""),
+            "team": session.team_id,
+            "assignee": session.agent_id,
+            "agent": session.agent_id,
+        }
+    )
+    for group in sorted(groups_for_ticket(team_id=session.team_id, assignee_id=session.agent_id)):
+        items.append((group, notice))
+    if session.ticket_id is not None:
+        items.append((ticket_group(session.ticket_id), notice))
+    send_to_groups(items)
+
+
+def on_queue_changed(event: DomainEvent) -> None:
+    team_id = event.data.get("team")
+    items: list[tuple[str, dict[str, Any]]] = []
+    for session_id, visitor_id, position in queue_positions(team_id):
+        items.append(
+            (
+                visitor_group(visitor_id),
+                {
+                    "type": VISITOR,
+                    "event": {"type": "queue", "session": session_id, "position": position},
+                },
+            )
+        )
+    notice = _desk({"kind": "queue", "team": team_id, "assignee": None})
+    for group in sorted(groups_for_ticket(team_id=team_id, assignee_id=None)):
+        items.append((group, notice))
+    send_to_groups(items)
+
+
+def on_read(event: DomainEvent) -> None:
+    data = event.data
+    if data.get("side") == "agent":
+        send_to_groups(
+            [
+                (
+                    visitor_group(data["visitor"]),
+                    {
+                        "type": VISITOR,
+                        "event": {"type": "read", "session": data["session"], "upto": data["upto"]},
+                    },
+                )
+            ]
+        )
+    elif event.ticket_id is not None:
+        send_to_groups(
+            [
+                (
+                    ticket_group(event.ticket_id),
+                    _desk(
+                        {
+                            "kind": "read",
+                            "ticket": event.ticket_id,
+                            "session": data["session"],
+                            "side": "visitor",
+                            "upto": data["upto"],
+                            "team": None,
+                            "assignee": None,
+                        }
+                    ),
+                )
+            ]
+        )
+
+
+def on_agent_changed(event: DomainEvent) -> None:
+    send_to_groups(
+        [
+            (
+                user_group(event.data["agent"]),
+                _desk(
+                    {
+                        "kind": "availability",
+                        "availability": event.data.get("availability"),
+                        "team": None,
+                        "assignee": None,
+                    }
+                ),
+            )
+        ]
+    )
+
+
+def register() -> None:
+    for name in ("ticket.created", "ticket.updated", "ticket.message_added"):
+        subscribe(name, on_ticket_event)
+    subscribe(chat_changes.SESSION_CHANGED, on_session_changed)
+    subscribe(chat_changes.QUEUE_CHANGED, on_queue_changed)
+    subscribe(chat_changes.READ, on_read)
+    subscribe(chat_changes.AGENT_CHANGED, on_agent_changed)
