@@ -13,8 +13,14 @@ from django.urls import reverse
 
 from tests.factories import AgentFactory, CustomerFactory, TeamFactory
 
-LOCALE = Path(__file__).resolve().parent.parent / "src" / "awn" / "locale"
+SOURCE = Path(__file__).resolve().parent.parent / "src" / "awn"
 LANGUAGES = ["ar", "fa"]
+# The project's catalogs (src/awn/locale) and any an app keeps beside its code (src/awn/<app>/locale).
+CATALOGS = [
+    pytest.param(path, language, id=f"{'/'.join(path.relative_to(SOURCE).parts[:-4]) or 'awn'}-{language}")
+    for language in LANGUAGES
+    for path in sorted(SOURCE.glob(f"**/locale/{language}/LC_MESSAGES/django.po"))
+]
 
 # %(name)s, %(seconds).1f, %s, %d … (not "%%"), and {name} / {0} for str.format strings.
 PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[-#0 +]*\d*(?:\.\d+)?[sdif]|\{\w*\}")
@@ -84,9 +90,9 @@ def parse_po(path: Path) -> list[Entry]:
     return entries
 
 
-def catalog(language: str) -> tuple[dict[str, str], list[Entry]]:
-    """The header fields and the (non-obsolete) messages of one language's catalog."""
-    entries = parse_po(LOCALE / language / "LC_MESSAGES" / "django.po")
+def catalog(po: Path) -> tuple[dict[str, str], list[Entry]]:
+    """The header fields and the (non-obsolete) messages of one catalog."""
+    entries = parse_po(po)
     header_entry = next(e for e in entries if e.msgid == "")
     header = dict(line.split(": ", 1) for line in header_entry.msgstr[0].splitlines() if ": " in line)
     return header, [e for e in entries if e.msgid and not e.obsolete]
@@ -108,8 +114,17 @@ def tags(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_message_has_a_translation(language):
-    _header, entries = catalog(language)
+def test_arabic_and_persian_catalogs_ship_compiled(language):
+    messages = SOURCE / "locale" / language / "LC_MESSAGES"
+
+    shipped = [path.name for path in sorted(messages.glob("django.*"))]
+
+    assert shipped == ["django.mo", "django.po"]
+
+
+@pytest.mark.parametrize(("po", "language"), CATALOGS)
+def test_every_message_has_a_translation(po, language):
+    _header, entries = catalog(po)
 
     untranslated = [e.msgid for e in entries if not all(s.strip() for s in e.msgstr.values())]
 
@@ -117,9 +132,9 @@ def test_every_message_has_a_translation(language):
     assert untranslated == []
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_no_translation_is_fuzzy(language):
-    header, entries = catalog(language)
+@pytest.mark.parametrize(("po", "language"), CATALOGS)
+def test_no_translation_is_fuzzy(po, language):
+    header, entries = catalog(po)
 
     fuzzy = [e.msgid for e in entries if "fuzzy" in e.flags]
 
@@ -127,9 +142,9 @@ def test_no_translation_is_fuzzy(language):
     assert header.get("Language") == language
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_plural_messages_have_every_form_of_the_language(language):
-    header, entries = catalog(language)
+@pytest.mark.parametrize(("po", "language"), CATALOGS)
+def test_plural_messages_have_every_form_of_the_language(po, language):
+    header, entries = catalog(po)
     nplurals, _rule = plural_rule(header)
 
     plurals = [e for e in entries if e.msgid_plural is not None]
@@ -139,9 +154,9 @@ def test_plural_messages_have_every_form_of_the_language(language):
     assert wrong == []
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_translations_keep_the_placeholders(language):
-    header, entries = catalog(language)
+@pytest.mark.parametrize(("po", "language"), CATALOGS)
+def test_translations_keep_the_placeholders(po, language):
+    header, entries = catalog(po)
     nplurals, rule = plural_rule(header)
     numbers_of_form = {index: [n for n in range(1000) if rule(n) == index] for index in range(nplurals)}
 
@@ -162,20 +177,20 @@ def test_translations_keep_the_placeholders(language):
     assert broken == []
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_translations_keep_the_html_tags(language):
-    _header, entries = catalog(language)
+@pytest.mark.parametrize(("po", "language"), CATALOGS)
+def test_translations_keep_the_html_tags(po, language):
+    _header, entries = catalog(po)
 
     broken = [(e.msgid, text) for e in entries for text in e.msgstr.values() if tags(text) != tags(e.msgid)]
 
     assert broken == []
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_the_compiled_catalog_matches_the_po_file(language):
-    header, entries = catalog(language)
+@pytest.mark.parametrize(("po", "language"), CATALOGS)
+def test_the_compiled_catalog_matches_the_po_file(po, language):
+    header, entries = catalog(po)
     nplurals, rule = plural_rule(header)
-    with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as mo:
+    with po.with_suffix(".mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
 
     stale = []
@@ -192,24 +207,27 @@ def test_the_compiled_catalog_matches_the_po_file(language):
     assert stale == []
 
 
-def test_the_persian_catalog_uses_persian_letters_not_arabic_ones():
-    _header, entries = catalog("fa")
+@pytest.mark.parametrize(("po", "language"), [c for c in CATALOGS if c.values[1] == "fa"])
+def test_the_persian_catalog_uses_persian_letters_not_arabic_ones(po, language):
+    _header, entries = catalog(po)
 
     arabic_letters = [(e.msgid, t) for e in entries for t in e.msgstr.values() if re.search("[يكى]", t)]
 
     assert arabic_letters == []
 
 
-def test_the_arabic_catalog_uses_arabic_letters_not_persian_ones():
-    _header, entries = catalog("ar")
+@pytest.mark.parametrize(("po", "language"), [c for c in CATALOGS if c.values[1] == "ar"])
+def test_the_arabic_catalog_uses_arabic_letters_not_persian_ones(po, language):
+    _header, entries = catalog(po)
 
     persian_letters = [(e.msgid, t) for e in entries for t in e.msgstr.values() if re.search("[یکگچپژ]", t)]
 
     assert persian_letters == []
 
 
-def test_persian_verb_prefixes_and_plural_suffixes_use_the_zero_width_non_joiner():
-    _header, entries = catalog("fa")
+@pytest.mark.parametrize(("po", "language"), [c for c in CATALOGS if c.values[1] == "fa"])
+def test_persian_verb_prefixes_and_plural_suffixes_use_the_zero_width_non_joiner(po, language):
+    _header, entries = catalog(po)
     texts = [t for e in entries for t in e.msgstr.values()]
 
     # "می شود" / "نمی توان" / "تیکت ها" written with a space instead of U+200C.
@@ -317,7 +335,7 @@ def test_an_unknown_language_is_ignored(client):
 
 
 def test_the_stylesheets_use_logical_properties_only():
-    static = LOCALE.parent / "static"
+    static = SOURCE / "static"
     physical = re.compile(
         r"(?<![-\w])(?:(?:margin|padding|border)-(?:left|right)[\w-]*|left|right)\s*:"
         r"|(?:text-align|float|clear)\s*:\s*(?:left|right)\b"
