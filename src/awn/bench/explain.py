@@ -14,6 +14,9 @@ from awn.accounts.models import User
 
 
 def explain_page(url: str, email: str, *, api: bool = False, slowest: int = 5) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)  # apps may have gained tables since
     user = User.objects.get(email=email)
     client = Client()
     headers = {}

@@ -351,6 +351,9 @@ def _size(count: int) -> str:
 
 
 def _git_commit() -> str:
+    """The commit measured: AWN_BENCH_COMMIT for an exported snapshot, else the checkout's HEAD."""
+    if os.environ.get("AWN_BENCH_COMMIT"):
+        return os.environ["AWN_BENCH_COMMIT"]
     try:
         return subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
