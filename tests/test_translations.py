@@ -22,8 +22,11 @@ CATALOGS = [
     for path in sorted(SOURCE.glob(f"**/locale/{language}/LC_MESSAGES/django.po"))
 ]
 
-# %(name)s, %(seconds).1f, %s, %d … (not "%%"), and {name} / {0} for str.format strings.
-PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[-#0 +]*\d*(?:\.\d+)?[sdif]|\{\w*\}")
+# %(name)s, %(seconds).1f, %s, %d …; {name} / {0} for str.format strings; and a template's literal "%%", which
+# `{% translate %}` doubles (in "%%(name)s" the name is filled in later by the page's script, not by Python).
+PLACEHOLDER = re.compile(
+    r"%%\(\w+\)[a-z]|%%|%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[-#0 +]*\d*(?:\.\d+)?[sdif]|\{\w*\}"
+)
 HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 ZWNJ = "\u200c"
 
