@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from awn.knowledge.models import (
@@ -70,15 +70,21 @@ def _in_order(
     return [translations[pk] for pk in article_ids if pk in translations]
 
 
+def _with_published(articles: QuerySet[Article], language: str) -> QuerySet[Article]:
+    """Articles that have a published translation the reader of `language` is shown."""
+    published = ArticleTranslation.objects.filter(
+        article_id=OuterRef("pk"), language__in=reading_languages(language), state=State.PUBLISHED
+    )
+    return articles.filter(Exists(published))
+
+
 def popular_articles(*, user, language: str, limit: int = POPULAR) -> list[ArticleTranslation]:
     """The most read articles the reader can read in their language (or the default one)."""
-    languages = reading_languages(language)
+    # Walks the (visibility, -view_count) index and stops after `limit` readable articles.
     ids = list(
-        readable_articles(user)
-        .filter(translations__language__in=languages, translations__state=State.PUBLISHED)
+        _with_published(readable_articles(user), language)
         .order_by("-view_count", "id")
-        .values_list("id", flat=True)
-        .distinct()[: limit * 2]
+        .values_list("id", flat=True)[:limit]
     )
     return _in_order(ids, display_translations(ids, language))[:limit]
 
@@ -90,17 +96,14 @@ class SectionListing:
 
 
 def categories_with_counts(*, user, language: str) -> list[tuple[Category, int]]:
-    """Categories that hold something the reader can read, with how many articles."""
-    languages = reading_languages(language)
-    counts: dict[int, int] = {}
+    """Categories that hold something the reader can read, with how many articles (one aggregate query)."""
     rows = (
-        readable_articles(user)
-        .filter(translations__language__in=languages, translations__state=State.PUBLISHED)
-        .values_list("section__category_id", "id")
-        .distinct()
+        _with_published(readable_articles(user), language)
+        .order_by()
+        .values("section__category_id")
+        .annotate(count=Count("id"))
     )
-    for category_id, _article_id in rows:
-        counts[category_id] = counts.get(category_id, 0) + 1
+    counts = {row["section__category_id"]: row["count"] for row in rows}
     return [(category, counts[category.pk]) for category in Category.objects.filter(pk__in=counts)]
 
 
