@@ -209,6 +209,7 @@ def test_the_ticket_page_query_count_does_not_grow_with_the_conversation(
     assert len(response.context["thread"]) == 1 + 2 * 12
 
 
-# session, user; the ticket (+ the agent's teams), its tags, messages, attachments, events, the names in
-# the events; other tickets of the requester (+ teams again); the assignee and team choices.
-TICKET_PAGE_QUERIES = 13
+# session, user; the ticket (+ the agent's teams), its tags, messages, attachments, the messages' email side
+# (delivery states), events, the names in the events; other tickets of the requester (+ teams again); the
+# assignee and team choices.
+TICKET_PAGE_QUERIES = 14

@@ -8,6 +8,8 @@
     awn token create EMAIL        create a personal API token; the token is the last line printed
     awn manage ...                Django's management commands
     awn bench ...                 benchmark data and measurements (docs/performance.md)
+    awn mail serve|poll|ingest    the email channel: SMTP/LMTP listener, IMAP, imports (docs/email.md)
+    awn outbox deliver [--watch]  deliver queued outgoing mail and calls in the foreground
     awn doctor                    check the configuration and say what to fix
 
 Configuration comes from AWN_* environment variables only (docs/configuration.md).
@@ -77,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("bench", help="generate benchmark data and measure: awn bench --help", add_help=False)
     commands.add_parser("manage", help="Django's management commands: awn manage help", add_help=False)
+    commands.add_parser("mail", help="the email channel: awn mail serve|poll|ingest --help", add_help=False)
+    commands.add_parser("outbox", help="deliver queued outgoing mail: awn outbox deliver [--watch]",
+                        add_help=False)
 
     doctor = commands.add_parser("doctor", help="check the configuration, database, Redis, folders and email")
     doctor.add_argument("--worker", action="store_true", help="also check that a running worker takes jobs")
@@ -96,6 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             from awn.bench.commands import main as bench
 
             return bench(argv[1:])
+        if argv[:1] in (["mail"], ["outbox"]):
+            setup_django()
+            if argv[0] == "mail":
+                from awn.connectors.email.cli import main as mail_command
+
+                return mail_command(argv[1:])
+            from awn.outbox.cli import main as outbox_command
+
+            return outbox_command(argv[1:])
         args = build_parser().parse_args(argv)
         if args.handler is cmd_doctor:
             return cmd_doctor(args)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("desk/", include("awn.desk.urls")),
     path("files/", include("awn.tickets.urls")),
     path("", include("awn.connectors.chat.urls")),  # chat/api/… (the widget) and desk/chats/…
+    path("", include("awn.connectors.email.urls")),  # desk/email/… screens and email/inbound/<id>/
     path("", include("awn.knowledge.urls")),
     path("", include("awn.portal.urls")),
 ]

@@ -115,4 +115,8 @@ def _sentence(event: TicketEvent, names: dict, person: Name, team: Name, tags: N
         return _("%(actor)s merged this ticket into #%(number)s"), {**names, "number": event.new}
     if event.kind == Kind.MERGED_FROM:
         return _("%(actor)s merged #%(number)s into this ticket"), {**names, "number": event.new}
+    if event.kind == Kind.DELIVERY and isinstance(event.new, dict):
+        return _("Email to %(recipients)s failed: %(reason)s"), {
+            **names, "recipients": ", ".join(event.new.get("recipients") or []) or "—",
+            "reason": event.new.get("reason") or "—"}
     return _("%(actor)s changed %(what)s"), {**names, "what": event.get_kind_display()}

@@ -47,4 +47,4 @@ def make_mail(
     for filename, content, ctype in attachments:
         maintype, subtype = ctype.split("/", 1)
         mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
-    return bytes(mail)
+    return mail.as_bytes(policy=mail.policy.clone(linesep="\r\n"))  # as mail travels: CRLF

@@ -121,7 +121,7 @@ def ingest_raw_email(raw_id: int) -> RawEmail:
 
     Idempotent: a raw email that is no longer "received" is returned untouched."""
     with transaction.atomic():
-        row = RawEmail.objects.select_for_update().select_related("mailbox").get(pk=raw_id)
+        row = RawEmail.objects.select_for_update(of=("self",)).select_related("mailbox").get(pk=raw_id)
         if row.status != Status.RECEIVED:
             return row
         row.attempts += 1

@@ -8,6 +8,7 @@ attachment, and when a message is too broken to trust (MalformedEmail → quaran
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from email import policy
@@ -149,7 +150,12 @@ def _charset(part: Message) -> str:
 
 
 def part_text(part: Message) -> str:
-    """The decoded text of a text/* part in whatever charset it declares (or the likeliest one)."""
+    """The decoded text of a text/* part in whatever charset it declares (or the likeliest one), with
+    line ends as "\n"."""
+    return _decoded(part).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decoded(part: Message) -> str:
     payload = part.get_payload(decode=True) or b""
     if isinstance(payload, str):
         return payload
@@ -256,12 +262,10 @@ def _collect_parts(parsed: ParsedEmail, message: EmailMessage, *, depth: int) ->
         parsed.html = part_text(html_part)
     bodies = {id(text_part), id(html_part)}
     index = 0
-    for part in message.walk():
-        if part.is_multipart() or id(part) in bodies:
+    for part in _leaves(message):
+        if id(part) in bodies:
             continue
         ctype = part.get_content_type()
-        if ctype == "message/rfc822" or (part.get_content_maintype() == "message" and part is not message):
-            continue  # handled below with their own parse
         if part is message and not message.is_multipart() and ctype.startswith("text/"):
             continue  # a single-part text message that get_body did not take (e.g. text/enriched): body
         if ctype in ("message/delivery-status", "text/rfc822-headers"):
@@ -286,9 +290,7 @@ def _collect_parts(parsed: ParsedEmail, message: EmailMessage, *, depth: int) ->
         and message.get_content_maintype() == "text"
     ):
         parsed.text = part_text(message)
-    for part in message.walk():
-        if part.get_content_type() != "message/rfc822" or part is message:
-            continue
+    for part in _attached_messages(message):
         inner = part.get_payload()
         inner = inner[0] if isinstance(inner, list) and inner else inner
         if not isinstance(inner, Message):
@@ -301,6 +303,28 @@ def _collect_parts(parsed: ParsedEmail, message: EmailMessage, *, depth: int) ->
         parsed.attachments.append(
             ParsedAttachment(filename=name.replace("/", "_"), content=raw, content_type="message/rfc822")
         )
+
+
+def _leaves(message: Message) -> Iterator[Message]:
+    """The leaf parts of a message, not descending into attached messages (they are parsed on their own)."""
+    if message.is_multipart():
+        for part in message.get_payload():
+            if isinstance(part, Message) and part.get_content_maintype() != "message":
+                yield from _leaves(part)
+    elif message.get_content_maintype() != "message":
+        yield message
+
+
+def _attached_messages(message: Message) -> Iterator[Message]:
+    """The message/rfc822 parts of this message (not those inside them)."""
+    if message.is_multipart():
+        for part in message.get_payload():
+            if not isinstance(part, Message):
+                continue
+            if part.get_content_type() == "message/rfc822":
+                yield part
+            elif part.is_multipart():
+                yield from _attached_messages(part)
 
 
 def _delivery_report(message: EmailMessage) -> DeliveryReport | None:

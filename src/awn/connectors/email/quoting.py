@@ -13,6 +13,8 @@ import re
 _WROTE = r"(wrote|writes|a écrit|schrieb|escribió|scrisse|schreef|написал|كتب|نوشت|نوشته است)"
 TEXT_MARKERS = [
     re.compile(rf"^\s*(On|Le|Am|El|Il|Op|في|در)\b.{{0,200}}{_WROTE}\s*:?\s*$", re.IGNORECASE),
+    # Arabic clients put the verb before the name: "في …، كتب فريق الدعم <support@…>:"
+    re.compile(rf"^\s*(On|في)\b.{{0,200}}{_WROTE}\b.{{0,200}}:\s*$", re.IGNORECASE),
     # "2024-01-05 10:00 GMT+3, Rita <rita@…> wrote:": a date or an address before the verb, so that a
     # sentence of the new text ending in "I wrote:" is not taken for a quote.
     re.compile(rf"^.{{0,200}}(\d|@).{{0,200}}{_WROTE}\s*:\s*$", re.IGNORECASE),
