@@ -59,12 +59,13 @@ test: install system-packages services
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
 	echo "make test: all stages passed"
 
-# Debian's chromium for the browser tests (Playwright drives it; no browser download) and gettext
-# for compilemessages; installed only when missing.
+# Debian's chromium for the browser tests (Playwright drives it; no browser download), gettext
+# for compilemessages and dovecot as the real IMAP server of the email tests; installed only when missing.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	[ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \
