@@ -36,3 +36,10 @@ def test_the_portal_renders_right_to_left_in_persian(client, customer):
     page = client.get(reverse("portal:tickets")).content.decode()
 
     assert 'dir="rtl"' in page and 'lang="fa"' in page
+
+
+def test_the_portal_home_leads_to_the_knowledge_base_and_its_search(client):
+    page = client.get(reverse("portal:home")).content.decode()
+
+    assert f'href="{reverse("knowledge:home")}"' in page
+    assert f'action="{reverse("knowledge:search")}"' in page and 'name="q"' in page
