@@ -1,6 +1,7 @@
 """The benchmark data generator writes the rows the services would have written, on both databases."""
 
 import random
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from awn.accounts.models import Role, Team, User
 from awn.bench.generate import BENCH_PASSWORD, TicketWriter, generate
 from awn.bench.loaders import MemoryLoader
 from awn.bench.people import People
+from awn.search.selectors import search_tickets
 from awn.tickets.models import Message, Status, Ticket, TicketEvent
 from awn.tickets.services import Actor, create_ticket, reply_to_ticket
 
@@ -139,6 +141,16 @@ def test_subjects_and_bodies_come_in_english_arabic_and_persian(generated):
     assert languages == {"en", "ar", "fa"}
     assert any("\u0600" <= ch <= "\u06ff" for ch in arabic.subject)
     assert any(ch in "یک" for ch in persian.subject + persian.messages.first().body)
+
+
+def test_generated_tickets_are_found_by_search_after_the_rebuild(generated):
+    admin = User.objects.get(email="admin@bench.test")
+    message = Message.objects.filter(body__regex=r"ORD-[0-9]+").select_related("ticket").first()
+    order = re.search(r"ORD-[0-9]+", message.body).group(0)
+
+    found = search_tickets(user=admin, query=order)
+
+    assert message.ticket in found
 
 
 def test_generating_into_a_database_that_has_tickets_is_refused(generated):

@@ -35,7 +35,13 @@ from django.db import transaction
 
 from awn.accounts.models import User
 from awn.bench import corpus
-from awn.bench.loaders import EPOCH_UTC, Loader, columns_with_defaults, loader_for_connection
+from awn.bench.loaders import (
+    EPOCH_UTC,
+    Loader,
+    analyze_database,
+    columns_with_defaults,
+    loader_for_connection,
+)
 from awn.bench.people import (
     ADMIN_EMAIL,
     BENCH_PASSWORD,
@@ -547,16 +553,16 @@ def generate(
     )
 
     if search_index:
-        from awn.search import indexing
+        from awn.search.indexing import rebuild_index
 
-        rebuild = getattr(indexing, "rebuild_index", None)
-        if rebuild is None:
-            say("search: awn.search.indexing.rebuild_index is not available; the index was not built")
-        else:
-            started = time.monotonic()
-            say("search: rebuilding the full-text index …")
-            rebuild(batch_size=5000)
-            summary.seconds_search = time.monotonic() - started
-            summary.search_indexed = True
-            say(f"search: indexed ({summary.seconds_search:.1f} s)")
+        started = time.monotonic()
+        say("search: rebuilding the full-text index …")
+        documents = rebuild_index(batch_size=5000)
+        summary.seconds_search = time.monotonic() - started
+        summary.search_indexed = True
+        say(f"search: {documents:,} documents indexed ({summary.seconds_search:.1f} s)")
+    if analyze:
+        started = time.monotonic()
+        analyze_database()
+        say(f"statistics: ANALYZE ({time.monotonic() - started:.1f} s)")
     return summary

@@ -78,7 +78,9 @@ class SqliteLoader(Loader):
                 cursor.execute(sql)
             self.saved_indexes = []
             if analyze:
-                cursor.execute("ANALYZE")
+                cursor.execute(
+                    "ANALYZE"
+                )  # again at the very end (analyze_database), this one helps the search rebuild
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -178,3 +180,11 @@ def columns_with_defaults(model, provided: Sequence[str]) -> tuple[list[str], tu
         extra_names.append(fld.column)
         extra_values.append(fld.get_db_prep_save(default, connection))
     return [*provided, *extra_names], tuple(extra_values)
+
+
+def analyze_database() -> None:
+    """Fresh planner statistics for every table: the small ones the ORM filled, the search index's too."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
