@@ -21,6 +21,7 @@ import random
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ class Result:
     errors: int = 0
     first_error: str = ""
     queries: int | None = None
+    server_cpu_ms: float | None = None
     sql_ms: float | None = None
     slowest_sql: list[tuple[float, str]] = field(default_factory=list)
     example: str = ""
@@ -62,6 +64,7 @@ class Result:
             "max_ms": _round(max(self.samples_ms) if self.samples_ms else None),
             "errors": self.errors,
             "first_error": self.first_error,
+            "server_cpu_ms_per_request": _round(self.server_cpu_ms),
             "queries": self.queries,
             "sql_ms_in_process": self.sql_ms,
             "slowest_queries": [{"ms": ms, "sql": sql[:600]} for ms, sql in self.slowest_sql],
@@ -73,10 +76,21 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def measure(scenario: Scenario, client: HttpClient, *, requests: int, warmup: int, seed: int) -> Result:
+def measure(
+    scenario: Scenario,
+    client: HttpClient,
+    *,
+    requests: int,
+    warmup: int,
+    seed: int,
+    server_cpu: Callable[[], float | None] = lambda: None,
+) -> Result:
     rng = random.Random(seed)
     result = Result(name=scenario.name, description=scenario.description, example=scenario.next_url(rng))
+    cpu_before = None
     for index in range(warmup + requests):
+        if index == warmup:
+            cpu_before = server_cpu()
         url = scenario.next_url(rng)
         started = time.perf_counter()
         status, _body = client.get(url)
@@ -88,11 +102,22 @@ def measure(scenario: Scenario, client: HttpClient, *, requests: int, warmup: in
             continue
         if index >= warmup:
             result.samples_ms.append(elapsed)
+    cpu_after = server_cpu()
+    if cpu_before is not None and cpu_after is not None and requests:
+        # CPU the server spent per request: far less sensitive to other work on the machine than latency.
+        result.server_cpu_ms = (cpu_after - cpu_before) * 1000 / requests
     return result
 
 
 def measure_creation(
-    base_url: str, token: str, emails: list[str], *, clients: int, seconds: float, seed: int
+    base_url: str,
+    token: str,
+    emails: list[str],
+    *,
+    clients: int,
+    seconds: float,
+    seed: int,
+    server_cpu: Callable[[], float | None] = lambda: None,
 ) -> dict:
     """`clients` threads POSTing tickets for `seconds`; returns tickets/s and latencies."""
     lock = threading.Lock()
@@ -101,7 +126,10 @@ def measure_creation(
     created = 0
     clock = {"start": 0.0, "stop": 0.0}
 
+    cpu: dict[str, float | None] = {"start": None}
+
     def start_the_clock() -> None:  # runs once, when every client is connected
+        cpu["start"] = server_cpu()
         clock["start"] = time.monotonic()
         clock["stop"] = clock["start"] + seconds
 
@@ -132,7 +160,11 @@ def measure_creation(
     for thread in threads:
         thread.join()
     wall = time.monotonic() - clock["start"]
+    cpu_end = server_cpu()
     result = Result(name="api.create", description="", samples_ms=latencies)
+    cpu_per_ticket = None
+    if cpu["start"] is not None and cpu_end is not None and created:
+        cpu_per_ticket = _round((cpu_end - cpu["start"]) * 1000 / created)
     return {
         "clients": clients,
         "seconds": round(wall, 1),
@@ -140,6 +172,7 @@ def measure_creation(
         "tickets_per_s": round(created / wall, 1),
         "p50_ms": _round(result.percentile(0.5)),
         "p95_ms": _round(result.percentile(0.95)),
+        "server_cpu_ms_per_ticket": cpu_per_ticket,
         "errors": len(errors),
         "first_error": errors[0] if errors else "",
     }
@@ -240,6 +273,7 @@ def run_benchmark(args) -> int:
         "customer": actors.customer,
     }
 
+    load_before = os.getloadavg()
     results: list[Result] = []
     creation: dict | None = None
     server_command: list[str] = []
@@ -255,7 +289,12 @@ def run_benchmark(args) -> int:
         print(HEADER)
         for number, scenario in enumerate(scenarios):
             result = measure(
-                scenario, clients[scenario.client], requests=args.requests, warmup=args.warmup, seed=number
+                scenario,
+                clients[scenario.client],
+                requests=args.requests,
+                warmup=args.warmup,
+                seed=number,
+                server_cpu=srv.cpu_seconds,
             )
             example = scenario.next_url(random.Random(number))
             if scenario.client == "api":
@@ -275,12 +314,18 @@ def run_benchmark(args) -> int:
                 User.objects.filter(role=Role.CUSTOMER).order_by("?").values_list("email", flat=True)[:2000]
             )
             creation = measure_creation(
-                srv.url, token, emails, clients=args.clients, seconds=args.create_seconds, seed=7
+                srv.url,
+                token,
+                emails,
+                clients=args.clients,
+                seconds=args.create_seconds,
+                seed=7,
+                server_cpu=srv.cpu_seconds,
             )
             print(
                 f"{'api.create':<24} {creation['tickets_per_s']:>8.1f} tickets/s with {creation['clients']} "
                 f"clients (p50 {creation['p50_ms']} ms, p95 {creation['p95_ms']} ms, "
-                f"errors {creation['errors']})"
+                f"server CPU {creation['server_cpu_ms_per_ticket']} ms/ticket, errors {creation['errors']})"
             )
         for client in clients.values():
             client.close()
@@ -292,6 +337,10 @@ def run_benchmark(args) -> int:
         "machine": machine(),
         "git": _git_commit(),
         "server": " ".join(server_command) if server_command else args.server,
+        "load_average": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        },
         "settings": {
             "requests": args.requests,
             "warmup": args.warmup,
@@ -304,7 +353,7 @@ def run_benchmark(args) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{label}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(f"written to {path}")
+    print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; written to {path}")
     return 0 if all(r.errors == 0 for r in results) and not (creation and creation["errors"]) else 1
 
 
@@ -319,6 +368,7 @@ HEADER = " ".join(
         *(f"{h:>8}" for h in ("p50 ms", "p95 ms", "max ms")),
         f"{'n':>5}",
         f"{'err':>4}",
+        f"{'cpu ms':>7}",
         f"{'queries':>7}",
         f"{'sql ms':>7}",
     ]
@@ -329,9 +379,10 @@ def _print_row(result: Result) -> None:
     row = result.summary()
     queries = "-" if row["queries"] is None else str(row["queries"])
     sql_ms = "-" if row["sql_ms_in_process"] is None else f"{row['sql_ms_in_process']:.1f}"
+    cpu_ms = "-" if row["server_cpu_ms_per_request"] is None else f"{row['server_cpu_ms_per_request']:.1f}"
     line = (
         f"{result.name:<24} {_fmt(row['p50_ms'])} {_fmt(row['p95_ms'])} {_fmt(row['max_ms'])} "
-        f"{row['n']:>5} {row['errors']:>4} {queries:>7} {sql_ms:>7}"
+        f"{row['n']:>5} {row['errors']:>4} {cpu_ms:>7} {queries:>7} {sql_ms:>7}"
     )
     print(line + (f"  {row['first_error']}" if row["first_error"] else ""), flush=True)
 

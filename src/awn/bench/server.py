@@ -72,6 +72,33 @@ def _port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _descendants(pid: int) -> list[int]:
+    found = [pid]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += _descendants(int(child))
+    except OSError:
+        pass
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    """User + system CPU time of these processes and all their descendants (Linux /proc), in seconds."""
+    total = 0
+    try:
+        for root in pids:
+            for pid in _descendants(root):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None
+    return total / CLOCK_TICKS
+
+
 class Server:
     """Awn in subprocesses on the configured database, for the length of a `with` block."""
 
@@ -117,6 +144,9 @@ class Server:
         self.__exit__()
         raise RuntimeError(f"the server did not answer within 120 s; see {self.log_path}")
 
+    def cpu_seconds(self) -> float | None:
+        return cpu_seconds([process.pid for process in self.processes])
+
     def __exit__(self, *exc) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -136,6 +166,9 @@ class ExternalServer:
     def __init__(self, url: str) -> None:
         self.url = url.rstrip("/")
         self.command: list[str] = []
+
+    def cpu_seconds(self) -> float | None:
+        return None
 
     def __enter__(self) -> ExternalServer:
         return self
