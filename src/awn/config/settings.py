@@ -107,6 +107,9 @@ INSTALLED_APPS = [
     "awn.outbox",
     "awn.connectors.chat",
     "awn.connectors.email",
+    "awn.calendars",
+    "awn.automation",  # before routing: rules run before assignment on arrival (event handler order)
+    "awn.routing",
 ]
 
 MIDDLEWARE = [

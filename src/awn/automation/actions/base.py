@@ -1,0 +1,62 @@
+"""The shape every rule action has: validated parameters, a preview for the dry run, and `apply`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from awn.tickets.models import Ticket
+from awn.tickets.services import Actor
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+@dataclass
+class RunContext:
+    """What an action needs besides the ticket: who acts (the rule, as a system actor) and when."""
+
+    rule_id: int | None
+    rule_name: str
+    now: datetime
+    actor: Actor = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.actor = Actor.system(f"automation: {self.rule_name}"[:120])
+
+
+class Action:
+    """One thing a rule does. Subclasses set `type`, `label`, `Params`, and implement the three methods."""
+
+    type: ClassVar[str]
+    label: ClassVar[Any]
+    Params: ClassVar[type[Params]] = Params
+
+    def __init__(self, params: Params):
+        self.params = params
+
+    def check(self) -> None:
+        """Refuse references to rows that do not exist (raise ValueError); called when a rule is saved."""
+
+    def preview(self, ticket: Ticket) -> str:
+        """What `apply` would do to this ticket, in words, without doing it."""
+        raise NotImplementedError
+
+    def apply(self, ticket: Ticket, context: RunContext) -> str:
+        """Do it through the ticket services; return what changed in words ("" when nothing did)."""
+        raise NotImplementedError
+
+    def as_data(self) -> dict[str, Any]:
+        return {"type": self.type, **self.params.model_dump(exclude_none=True)}
+
+
+ACTIONS: dict[str, type[Action]] = {}
+
+
+def register(cls: type[Action]) -> type[Action]:
+    ACTIONS[cls.type] = cls
+    return cls

@@ -1,0 +1,188 @@
+"""Actions that change the ticket's own fields: team, priority, status, assignee, tags."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pydantic import Field, field_validator
+
+from awn.accounts.models import Team, User
+from awn.automation.actions.base import Action, Params, RunContext, register
+from awn.tickets import services
+from awn.tickets.models import Priority, Status, Ticket
+from awn.tickets.services.changes import add_tags, normalize_tag, remove_tags
+
+
+def _team(pk: int | None) -> Team | None:
+    return Team.objects.filter(pk=pk).first() if pk else None
+
+
+class TeamParams(Params):
+    team: int | None
+
+
+@register
+class SetTeam(Action):
+    type = "set_team"
+    label = gettext_lazy("Set team")
+    Params = TeamParams
+
+    def check(self) -> None:
+        if self.params.team and _team(self.params.team) is None:
+            raise ValueError(f"set_team: team {self.params.team} does not exist")
+
+    def preview(self, ticket: Ticket) -> str:
+        team = _team(self.params.team)
+        if (team.pk if team else None) == ticket.team_id:
+            return ""
+        return _("team → %(name)s") % {"name": team.name if team else "—"}
+
+    def apply(self, ticket: Ticket, context: RunContext) -> str:
+        team = _team(self.params.team)
+        if self.params.team and team is None:
+            raise ValueError(f"team {self.params.team} no longer exists")
+        summary = self.preview(ticket)
+        services.change_team(ticket=ticket, team=team, by=context.actor)
+        return summary
+
+
+class PriorityParams(Params):
+    priority: int
+
+    @field_validator("priority", mode="before")
+    @classmethod
+    def _named(cls, value):
+        if isinstance(value, str) and value.upper() in Priority.__members__:
+            return Priority[value.upper()].value
+        return value
+
+    @field_validator("priority")
+    @classmethod
+    def _known(cls, value: int) -> int:
+        if value not in Priority.values:
+            raise ValueError("unknown priority")
+        return value
+
+
+@register
+class SetPriority(Action):
+    type = "set_priority"
+    label = gettext_lazy("Set priority")
+    Params = PriorityParams
+
+    def preview(self, ticket: Ticket) -> str:
+        if ticket.priority == self.params.priority:
+            return ""
+        return _("priority → %(name)s") % {"name": Priority(self.params.priority).label}
+
+    def apply(self, ticket: Ticket, context: RunContext) -> str:
+        summary = self.preview(ticket)
+        services.change_priority(ticket=ticket, priority=self.params.priority, by=context.actor)
+        return summary
+
+
+class StatusParams(Params):
+    status: str
+
+    @field_validator("status")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in Status.values:
+            raise ValueError("unknown status")
+        return value
+
+
+@register
+class SetStatus(Action):
+    type = "set_status"
+    label = gettext_lazy("Set status")
+    Params = StatusParams
+
+    def preview(self, ticket: Ticket) -> str:
+        if ticket.status == self.params.status:
+            return ""
+        return _("status → %(name)s") % {"name": Status(self.params.status).label}
+
+    def apply(self, ticket: Ticket, context: RunContext) -> str:
+        summary = self.preview(ticket)
+        services.change_status(ticket=ticket, status=self.params.status, by=context.actor)
+        return summary
+
+
+class AssigneeParams(Params):
+    assignee: int | None
+
+
+def _agent(pk: int | None) -> User | None:
+    return User.objects.filter(pk=pk).first() if pk else None
+
+
+@register
+class SetAssignee(Action):
+    type = "set_assignee"
+    label = gettext_lazy("Set assignee")
+    Params = AssigneeParams
+
+    def check(self) -> None:
+        person = _agent(self.params.assignee)
+        if self.params.assignee and (person is None or not person.is_staff_member):
+            raise ValueError(f"set_assignee: {self.params.assignee} is not an active agent")
+
+    def preview(self, ticket: Ticket) -> str:
+        if self.params.assignee == ticket.assignee_id:
+            return ""
+        person = _agent(self.params.assignee)
+        return _("assignee → %(name)s") % {"name": person.display_name if person else "—"}
+
+    def apply(self, ticket: Ticket, context: RunContext) -> str:
+        summary = self.preview(ticket)
+        services.assign_ticket(ticket=ticket, assignee=_agent(self.params.assignee), by=context.actor)
+        return summary
+
+
+class TagsParams(Params):
+    tags: list[str] = Field(min_length=1, max_length=50)
+
+    @field_validator("tags")
+    @classmethod
+    def _valid(cls, value: list[str]) -> list[str]:
+        try:
+            return sorted({normalize_tag(tag) for tag in value})
+        except Exception as exc:  # ValidationFailed from the tickets app, with its own message
+            raise ValueError(getattr(exc, "message", str(exc))) from exc
+
+
+def _current_tags(ticket: Ticket) -> set[str]:
+    return set(ticket.tags.values_list("name", flat=True))
+
+
+@register
+class AddTags(Action):
+    type = "add_tags"
+    label = gettext_lazy("Add tags")
+    Params = TagsParams
+
+    def preview(self, ticket: Ticket) -> str:
+        new = sorted(set(self.params.tags) - _current_tags(ticket))
+        return _("tags added: %(tags)s") % {"tags": ", ".join(new)} if new else ""
+
+    def apply(self, ticket: Ticket, context: RunContext) -> str:
+        summary = self.preview(ticket)
+        add_tags(ticket=ticket, tags=self.params.tags, by=context.actor)
+        return summary
+
+
+@register
+class RemoveTags(Action):
+    type = "remove_tags"
+    label = gettext_lazy("Remove tags")
+    Params = TagsParams
+
+    def preview(self, ticket: Ticket) -> str:
+        gone = sorted(set(self.params.tags) & _current_tags(ticket))
+        return _("tags removed: %(tags)s") % {"tags": ", ".join(gone)} if gone else ""
+
+    def apply(self, ticket: Ticket, context: RunContext) -> str:
+        summary = self.preview(ticket)
+        remove_tags(ticket=ticket, tags=self.params.tags, by=context.actor)
+        return summary

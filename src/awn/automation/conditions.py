@@ -1,0 +1,524 @@
+"""Rule conditions: JSON validated by a schema, compiled once, evaluated against one ticket's facts.
+
+A rule's conditions are `{"all": [...], "any": [...]}`: every condition of "all" must hold and, when "any" is
+not empty, at least one of "any". One condition is `{"field": "subject", "op": "contains", "value": "refund"}`
+(attribute conditions also name a `key`). `FIELDS` lists every field with its operators; time fields and a few
+indexed columns also turn into SQL, so time-based rules sweep tickets with range queries (DESIGN.md §6).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from awn.core import clock
+from awn.core.text import normalize_text
+from awn.tickets.models import Channel, Message, Priority, Status, Ticket
+
+MAX_TEXT = 20_000  # characters of a body that text conditions read: bounds the cost of a `matches` regex
+
+
+# --- the facts a condition reads ----------------------------------------------------------------------------
+
+# Other apps add facts rules may test, e.g. the email connector registers "mailbox": ticket -> mailbox id.
+SOURCES: dict[str, Callable[[Ticket], Any]] = {}
+
+
+def register_source(name: str, resolver: Callable[[Ticket], Any]) -> None:
+    """Let a connector answer the "mailbox"/"widget" condition for a ticket (None when it is not theirs)."""
+    SOURCES[name] = resolver
+
+
+class Facts:
+    """One ticket as conditions see it; each related row is loaded at most once, and only when asked for."""
+
+    def __init__(
+        self,
+        ticket: Ticket,
+        *,
+        trigger: str = "",
+        now: datetime | None = None,
+        message: Message | None = None,
+        changed: Iterable[str] = (),
+        tags: Iterable[str] | None = None,
+        body: str | None = None,
+    ):
+        self.ticket = ticket
+        self.trigger = trigger
+        self.now = now or clock.now()
+        self.message = message
+        self.changed = frozenset(changed)
+        if tags is not None:
+            self.__dict__["tags"] = frozenset(tags)
+        if body is not None:
+            self.__dict__["body"] = body
+
+    @cached_property
+    def tags(self) -> frozenset[str]:
+        if self.ticket.pk is None:
+            return frozenset()
+        return frozenset(self.ticket.tags.values_list("name", flat=True))
+
+    @cached_property
+    def body(self) -> str:
+        """The triggering message's text, or else the latest public message of the customer side."""
+        message = self.message
+        if message is None and self.ticket.pk is not None:
+            message = (
+                Message.objects.filter(ticket_id=self.ticket.pk, internal=False)
+                .exclude(author__role__in=["admin", "manager", "agent"])
+                .only("body")
+                .order_by("-created_at", "-id")
+                .first()
+            )
+        return (message.body if message is not None else "")[:MAX_TEXT]
+
+    @cached_property
+    def requester(self):
+        return self.ticket.requester if self.ticket.requester_id else None
+
+    @cached_property
+    def tier(self) -> int | None:
+        return self.ticket.team.tier if self.ticket.team_id else None
+
+    def source(self, name: str) -> Any:
+        resolver = SOURCES.get(name)
+        return resolver(self.ticket) if resolver is not None else None
+
+
+# --- fields -------------------------------------------------------------------------------------------------
+
+EQUALITY = ("is", "is_not", "in", "not_in")
+PRESENCE = ("is_set", "is_not_set")
+TEXT = ("contains", "not_contains", "starts_with", "is", "is_not", "matches")
+NUMBER = ("is", "is_not", "in", "not_in", "gte", "lte", "gt", "lt")
+LISTS = ("includes_any", "includes_all", "includes_none")
+HOURS = ("gte", "gt", "lte", "lt")
+CALENDAR = ("within", "outside")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: Any
+    ops: tuple[str, ...]
+    read: Callable[[Facts, str | None], Any]
+    kind: str = "choice"  # choice | text | number | list | hours | calendar
+    choices: tuple[str, ...] | None = None  # allowed values, when the field has a closed set
+    column: str | None = None  # the ticket column behind it, for SQL (time-based sweeps)
+    needs_key: bool = False
+
+
+def _hours_since(attribute: str) -> Callable[[Facts, str | None], float | None]:
+    def read(facts: Facts, _key: str | None) -> float | None:
+        moment = getattr(facts.ticket, attribute)
+        return None if moment is None else (facts.now - moment).total_seconds() / 3600
+
+    return read
+
+
+def _attribute(facts: Facts, key: str | None) -> Any:
+    requester = facts.requester
+    if requester is None or not key:
+        return None
+    return (requester.attributes or {}).get(key)
+
+
+FIELDS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in [
+        FieldSpec(
+            "channel",
+            _("Channel"),
+            EQUALITY,
+            lambda f, k: f.ticket.channel,
+            choices=tuple(Channel.values),
+            column="channel",
+        ),
+        FieldSpec("mailbox", _("Mailbox"), EQUALITY + PRESENCE, lambda f, k: f.source("mailbox")),
+        FieldSpec("widget", _("Chat widget"), EQUALITY + PRESENCE, lambda f, k: f.source("widget")),
+        FieldSpec("subject", _("Subject"), TEXT, lambda f, k: f.ticket.subject, kind="text"),
+        FieldSpec("body", _("Message text"), TEXT, lambda f, k: f.body, kind="text"),
+        FieldSpec(
+            "text", _("Subject or message"), TEXT, lambda f, k: f"{f.ticket.subject}\n{f.body}", kind="text"
+        ),
+        FieldSpec(
+            "language",
+            _("Language"),
+            EQUALITY + PRESENCE,
+            lambda f, k: f.ticket.language or None,
+            column="language",
+        ),
+        FieldSpec(
+            "requester",
+            _("Requester email"),
+            TEXT + ("in", "not_in"),
+            lambda f, k: f.requester.email if f.requester else "",
+            kind="text",
+        ),
+        FieldSpec(
+            "requester_domain",
+            _("Requester email domain"),
+            EQUALITY,
+            lambda f, k: f.requester.email.rsplit("@", 1)[-1].lower() if f.requester else None,
+        ),
+        FieldSpec(
+            "organization",
+            _("Organization"),
+            EQUALITY + PRESENCE,
+            lambda f, k: f.ticket.organization_id,
+            kind="number",
+            column="organization_id",
+        ),
+        FieldSpec(
+            "plan",
+            _("Requester plan"),
+            EQUALITY + PRESENCE,
+            lambda f, k: (f.requester.plan or None) if f.requester else None,
+        ),
+        FieldSpec(
+            "attribute",
+            _("Requester attribute"),
+            NUMBER + PRESENCE + ("contains",),
+            _attribute,
+            needs_key=True,
+        ),
+        FieldSpec("tags", _("Tags"), LISTS, lambda f, k: f.tags, kind="list"),
+        FieldSpec(
+            "priority",
+            _("Priority"),
+            NUMBER,
+            lambda f, k: f.ticket.priority,
+            kind="number",
+            column="priority",
+        ),
+        FieldSpec(
+            "status",
+            _("Status"),
+            EQUALITY,
+            lambda f, k: f.ticket.status,
+            choices=tuple(Status.values),
+            column="status",
+        ),
+        FieldSpec(
+            "team",
+            _("Team"),
+            EQUALITY + PRESENCE,
+            lambda f, k: f.ticket.team_id,
+            kind="number",
+            column="team_id",
+        ),
+        FieldSpec(
+            "tier",
+            _("Support tier"),
+            NUMBER + PRESENCE,
+            lambda f, k: f.tier,
+            kind="number",
+            column="team__tier",
+        ),
+        FieldSpec(
+            "assignee",
+            _("Assignee"),
+            EQUALITY + PRESENCE,
+            lambda f, k: f.ticket.assignee_id,
+            kind="number",
+            column="assignee_id",
+        ),
+        FieldSpec("business_hours", _("Business hours"), CALENDAR, lambda f, k: f.now, kind="calendar"),
+        FieldSpec(
+            "hours_since_created",
+            _("Hours since created"),
+            HOURS,
+            _hours_since("created_at"),
+            kind="hours",
+            column="created_at",
+        ),
+        FieldSpec(
+            "hours_since_updated",
+            _("Hours since updated"),
+            HOURS,
+            _hours_since("updated_at"),
+            kind="hours",
+            column="updated_at",
+        ),
+        FieldSpec(
+            "hours_since_customer_message",
+            _("Hours since the customer's last message"),
+            HOURS,
+            _hours_since("last_customer_message_at"),
+            kind="hours",
+            column="last_customer_message_at",
+        ),
+        FieldSpec(
+            "hours_since_agent_message",
+            _("Hours since the last agent reply"),
+            HOURS,
+            _hours_since("last_agent_message_at"),
+            kind="hours",
+            column="last_agent_message_at",
+        ),
+        FieldSpec("changed", _("What changed (ticket updated)"), LISTS, lambda f, k: f.changed, kind="list"),
+    ]
+}
+
+TIME_FIELDS = frozenset(name for name, spec in FIELDS.items() if spec.kind == "hours")
+
+
+# --- the schema ---------------------------------------------------------------------------------------------
+
+
+class ConditionData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+    op: str
+    value: Any = None
+    key: str | None = Field(default=None, max_length=64)
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, value: str) -> str:
+        if value not in FIELDS:
+            raise ValueError(f"unknown field {value!r}")
+        return value
+
+
+class ConditionsData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    all: list[ConditionData] = Field(default_factory=list, max_length=50)
+    any: list[ConditionData] = Field(default_factory=list, max_length=50)
+
+
+class ConditionError(ValueError):
+    """Conditions that do not validate; `messages` say what is wrong, one per problem."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def _check_value(spec: FieldSpec, data: ConditionData) -> Any:
+    """The value in its evaluated form (numbers as numbers, lists as tuples), or ValueError."""
+    op, value = data.op, data.value
+    if op not in spec.ops:
+        raise ValueError(f"{spec.name}: operator {op!r} is not one of {', '.join(spec.ops)}")
+    if spec.needs_key and not data.key:
+        raise ValueError(f"{spec.name}: a key is required")
+    if op in PRESENCE:
+        return None
+    if spec.kind == "calendar":
+        if value is not None and not (isinstance(value, int) and not isinstance(value, bool)):
+            raise ValueError(f"{spec.name}: value must be a calendar id or null for the default calendar")
+        return value
+    if spec.kind == "hours":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 24 * 365 * 5:
+            raise ValueError(f"{spec.name}: value must be a number of hours")
+        return float(value)
+    many = op in ("in", "not_in") or spec.kind == "list"
+    items = value if isinstance(value, list) else None
+    if many:
+        if not items or len(items) > 200:
+            raise ValueError(f"{spec.name}: value must be a non-empty list")
+        converted = tuple(_scalar(spec, item, op) for item in items)
+        return frozenset(converted) if spec.kind == "list" else converted
+    if isinstance(value, list | dict) or value is None:
+        raise ValueError(f"{spec.name}: value must be a single value")
+    return _scalar(spec, value, op)
+
+
+def _scalar(spec: FieldSpec, value: Any, op: str) -> Any:
+    if spec.name == "priority" and isinstance(value, str) and value.upper() in Priority.__members__:
+        value = Priority[value.upper()].value
+    if spec.kind == "number" or op in ("gte", "lte", "gt", "lt"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{spec.name}: {value!r} is not a number")
+        return value
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ValueError(f"{spec.name}: {value!r} is not a text value")
+    value = str(value)
+    if len(value) > 500:
+        raise ValueError(f"{spec.name}: values are at most 500 characters")
+    if spec.choices is not None and value not in spec.choices:
+        raise ValueError(f"{spec.name}: {value!r} is not one of {', '.join(spec.choices)}")
+    if spec.name == "tags":
+        return value.strip().casefold()
+    if op == "matches":
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"{spec.name}: {value!r} is not a valid pattern ({exc})") from exc
+    return value
+
+
+# --- compiled conditions ------------------------------------------------------------------------------------
+
+
+class Condition:
+    """One validated condition, ready to test many tickets."""
+
+    def __init__(self, data: ConditionData):
+        self.spec = FIELDS[data.field]
+        self.op = data.op
+        self.key = data.key
+        self.value = _check_value(self.spec, data)
+        self.raw = data.model_dump(exclude_none=True)
+        self._needle = (
+            normalize_text(self.value) if isinstance(self.value, str) and self.spec.kind == "text" else None
+        )
+        self._pattern = re.compile(self.value, re.IGNORECASE) if self.op == "matches" else None
+
+    def __repr__(self) -> str:
+        return f"<Condition {self.raw}>"
+
+    def test(self, facts: Facts) -> bool:
+        actual = self.spec.read(facts, self.key)
+        op, expected = self.op, self.value
+        if op == "is_set":
+            return actual not in (None, "", [], {})
+        if op == "is_not_set":
+            return actual in (None, "", [], {})
+        if self.spec.kind == "calendar":
+            from awn.calendars.business_hours import is_open_at
+            from awn.calendars.selectors import schedule_for
+
+            schedule = schedule_for(expected)
+            if schedule is None:
+                return False  # no calendar: neither "within" nor "outside" can be claimed
+            return is_open_at(schedule, actual) == (op == "within")
+        if self.spec.kind == "list":
+            found = actual & expected
+            if op == "includes_any":
+                return bool(found)
+            if op == "includes_all":
+                return found == expected
+            return not found
+        if self.spec.kind == "text":
+            return self._test_text(str(actual or ""))
+        if op in ("gte", "lte", "gt", "lt"):
+            if not isinstance(actual, int | float) or isinstance(actual, bool):
+                return False
+            return {
+                "gte": actual >= expected,
+                "lte": actual <= expected,
+                "gt": actual > expected,
+                "lt": actual < expected,
+            }[op]
+        if op == "contains":
+            return isinstance(actual, str) and normalize_text(str(expected)) in normalize_text(actual)
+        if op in ("is", "is_not"):
+            same = _same(actual, expected)
+            return same if op == "is" else not same
+        inside = any(_same(actual, item) for item in expected)
+        return inside if op == "in" else not inside
+
+    def _test_text(self, text: str) -> bool:
+        op = self.op
+        if op == "matches":
+            assert self._pattern is not None
+            return self._pattern.search(text[:MAX_TEXT]) is not None
+        if op in ("in", "not_in"):
+            inside = normalize_text(text) in {normalize_text(item) for item in self.value}
+            return inside if op == "in" else not inside
+        folded = normalize_text(text)
+        needle = self._needle or ""
+        if op == "contains":
+            return needle in folded
+        if op == "not_contains":
+            return needle not in folded
+        if op == "starts_with":
+            return folded.startswith(needle)
+        if op == "is":
+            return folded.strip() == needle.strip()
+        return folded.strip() != needle.strip()
+
+    def as_q(self, now: datetime) -> Q | None:
+        """This condition as SQL over the tickets table, when it maps onto a column; None otherwise."""
+        column, op, value = self.spec.column, self.op, self.value
+        if column is None:
+            return None
+        if self.spec.kind == "hours":
+            cutoff = now - timedelta(hours=value)
+            # "at least N hours since X" is "X at or before now − N hours": a range on an indexed timestamp.
+            lookup = {"gte": "lte", "gt": "lt", "lte": "gte", "lt": "gt"}[op]
+            return Q(**{f"{column}__{lookup}": cutoff})
+        if op == "is":
+            return Q(**{column: value})
+        if op == "in":
+            return Q(**{f"{column}__in": list(value)})
+        if op == "is_set":
+            return Q(**{f"{column}__isnull": False})
+        if op == "is_not_set":
+            return Q(**{f"{column}__isnull": True})
+        if op in ("gte", "lte", "gt", "lt"):
+            return Q(**{f"{column}__{op}": value})
+        return None  # negations are left to Python: NULL semantics in SQL would differ
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, str) and isinstance(expected, str):
+        return actual.casefold() == expected.casefold()
+    if isinstance(actual, int | float) and isinstance(expected, str):
+        return str(actual) == expected
+    return actual == expected
+
+
+class Conditions:
+    """All of `all` and, when given, any of `any`."""
+
+    def __init__(self, data: ConditionsData):
+        self.all = [Condition(item) for item in data.all]
+        self.any = [Condition(item) for item in data.any]
+
+    def test(self, facts: Facts) -> bool:
+        if not all(condition.test(facts) for condition in self.all):
+            return False
+        return not self.any or any(condition.test(facts) for condition in self.any)
+
+    def explain(self, facts: Facts) -> list[tuple[str, Condition, bool]]:
+        """Each condition with its result, for the dry-run screen."""
+        return [("all", c, c.test(facts)) for c in self.all] + [("any", c, c.test(facts)) for c in self.any]
+
+    def time_conditions(self) -> list[Condition]:
+        return [c for c in self.all if c.spec.kind == "hours" and c.op in ("gte", "gt")]
+
+    def as_q(self, now: datetime) -> Q:
+        q = Q()
+        for condition in self.all:
+            part = condition.as_q(now)
+            if part is not None:
+                q &= part
+        return q
+
+
+def parse_conditions(raw: Any) -> Conditions:
+    """Validate JSON conditions; raises ConditionError listing every problem."""
+    if raw in (None, "", {}):
+        raw = {}
+    try:
+        data = ConditionsData.model_validate(raw)
+    except ValidationError as exc:
+        raise ConditionError([_pydantic_message(error) for error in exc.errors()]) from exc
+    problems: list[str] = []
+    for group in (data.all, data.any):
+        for item in group:
+            try:
+                Condition(item)
+            except ValueError as exc:
+                problems.append(str(exc))
+    if problems:
+        raise ConditionError(problems)
+    return Conditions(data)
+
+
+def _pydantic_message(error: Any) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ()))
+    return f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid"))

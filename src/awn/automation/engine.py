@@ -1,0 +1,397 @@
+"""The rule engine: which rules match an event, firing them, the time-based sweep and the dry run.
+
+Order and stopping: rule sets run in their position order, rules within a set in theirs. In a "first match
+wins" set, once one rule has fired no later rule of that set runs; in an "every matching rule" set each
+matching rule runs. Each rule sees the ticket as the rules before it left it.
+
+Loops: everything a rule changes is published with `caused_by(RuleCause(chain, rule))`, so the events its
+actions cause are evaluated as part of the same *chain* as the original event. A rule fires at most once per
+chain (and a first-match set at most once), and chains stop at MAX_DEPTH, so no set of rules can loop.
+
+Rules are compiled once per process and kept until an admin changes one (a cache token, see services).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+
+from awn.automation.actions import Action, RunContext, parse_actions
+from awn.automation.conditions import Conditions, Facts, parse_conditions
+from awn.automation.models import Rule, RuleRun, RuleSet
+from awn.core import clock
+from awn.core.errors import DomainError
+from awn.core.events import caused_by
+from awn.tickets.models import Message, Status, Ticket, TicketEvent
+from awn.tickets.services.recording import record_event
+
+log = logging.getLogger(__name__)
+
+VERSION_KEY = "awn:automation:rules-version"
+MAX_DEPTH = 8
+SWEEP_CHUNK = 500
+OPEN_FOR_TIME_RULES = [status for status in Status.values if status != Status.CLOSED]
+
+
+# --- compiled rules -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    id: int
+    name: str
+    set_id: int
+    first_match: bool
+    event: str
+    conditions: Conditions
+    actions: list[Action]
+
+    @property
+    def anchor_column(self) -> str | None:
+        """The timestamp a time-based rule measures: it fires once per value of that column."""
+        found = self.conditions.time_conditions()
+        return found[0].spec.column if found else None
+
+
+@dataclass
+class RuleBook:
+    # per event: [(set id, first_match, [rules in order])], sets in order
+    by_event: dict[str, list[tuple[int, bool, list[CompiledRule]]]]
+    count: int
+
+    def groups(self, event: str) -> list[tuple[int, bool, list[CompiledRule]]]:
+        return self.by_event.get(event, [])
+
+
+_book: dict[str, Any] = {"version": None, "book": None}
+
+
+def compile_rules(rules: Iterable[Rule]) -> RuleBook:
+    by_event: dict[str, list[tuple[int, bool, list[CompiledRule]]]] = {}
+    count = 0
+    for rule in rules:
+        try:
+            compiled = CompiledRule(
+                id=rule.pk,
+                name=rule.name,
+                set_id=rule.rule_set_id,
+                first_match=rule.rule_set.mode == RuleSet.Mode.FIRST_MATCH,
+                event=rule.event,
+                conditions=parse_conditions(rule.conditions),
+                actions=parse_actions(rule.actions),
+            )
+        except ValueError:
+            log.exception("rule %s (%s) does not validate; skipped", rule.pk, rule.name)
+            continue
+        groups = by_event.setdefault(rule.event, [])
+        if not groups or groups[-1][0] != compiled.set_id:
+            groups.append((compiled.set_id, compiled.first_match, []))
+        groups[-1][2].append(compiled)
+        count += 1
+    return RuleBook(by_event=by_event, count=count)
+
+
+def rulebook() -> RuleBook:
+    """The active rules, compiled; reloaded when an admin changed any rule (one cache read per call)."""
+    version = cache.get(VERSION_KEY, "")
+    if _book["version"] != version or _book["book"] is None:
+        rules = (
+            Rule.objects.filter(is_active=True, rule_set__is_active=True)
+            .select_related("rule_set")
+            .order_by("rule_set__position", "rule_set_id", "position", "id")
+        )
+        _book["book"] = compile_rules(rules)
+        _book["version"] = version
+    return _book["book"]
+
+
+def rules_changed() -> None:
+    """Every process reloads its rules on its next event (a fresh token, never a repeatable counter)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+# --- chains: loop protection --------------------------------------------------------------------------------
+
+
+@dataclass
+class Chain:
+    """One original event and everything rules did because of it."""
+
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    fired: set[int] = field(default_factory=set)
+    finished_sets: set[int] = field(default_factory=set)  # first-match sets that already matched
+
+
+@dataclass(frozen=True)
+class RuleCause:
+    """The `cause` of events published while a rule's actions run."""
+
+    chain: Chain
+    rule_id: int
+    depth: int
+
+
+# --- firing -------------------------------------------------------------------------------------------------
+
+
+class AlreadyFired(Exception):
+    """A time-based rule already fired for this ticket and anchor (another sweep got there first)."""
+
+
+def fire(
+    rule: CompiledRule,
+    ticket: Ticket,
+    *,
+    trigger: str,
+    chain: Chain,
+    depth: int = 0,
+    anchor_at: datetime | None = None,
+    now: datetime | None = None,
+) -> RuleRun | None:
+    """Run a rule's actions on the ticket, in one transaction; log the run when it did something."""
+    now = now or clock.now()
+    context = RunContext(rule_id=rule.id, rule_name=rule.name, now=now)
+    results: list[dict[str, str]] = []
+    with caused_by(RuleCause(chain=chain, rule_id=rule.id, depth=depth + 1)), transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        run = None
+        if anchor_at is not None:
+            try:
+                with transaction.atomic():
+                    run = RuleRun.objects.create(
+                        rule_id=rule.id,
+                        rule_name=rule.name,
+                        ticket=locked,
+                        trigger=trigger,
+                        chain=chain.id,
+                        anchor_at=anchor_at,
+                        created_at=now,
+                    )
+            except IntegrityError as exc:
+                raise AlreadyFired from exc
+        for action in rule.actions:
+            try:
+                with transaction.atomic():
+                    summary = action.apply(locked, context)
+                if summary:
+                    results.append({"type": action.type, "result": summary})
+            except (DomainError, ValueError) as exc:
+                results.append({"type": action.type, "error": getattr(exc, "message", None) or str(exc)})
+                locked.refresh_from_db()
+        if run is None and not results:
+            return None  # matched but changed nothing: no log line, no history noise
+        if run is None:
+            run = RuleRun.objects.create(
+                rule_id=rule.id,
+                rule_name=rule.name,
+                ticket=locked,
+                trigger=trigger,
+                chain=chain.id,
+                results=results,
+                created_at=now,
+            )
+        else:
+            run.results = results
+            run.save(update_fields=["results"])
+        record_event(
+            ticket=locked,
+            by=context.actor,
+            kind=TicketEvent.Kind.RULE,
+            new={"rule": rule.id, "name": rule.name, "trigger": trigger, "results": results},
+        )
+    return run
+
+
+def _load(ticket_id: int) -> Ticket | None:
+    return (
+        Ticket.objects.select_related("requester", "team", "organization", "assignee")
+        .filter(pk=ticket_id)
+        .first()
+    )
+
+
+def run_triggers(
+    ticket_id: int,
+    trigger: str,
+    *,
+    message: Message | None = None,
+    changed: Iterable[str] = (),
+    cause: Any = None,
+    now: datetime | None = None,
+) -> list[RuleRun]:
+    """Evaluate the rules listening to `trigger` on one ticket and fire the matching ones, in order."""
+    book = rulebook()
+    groups = book.groups(trigger)
+    if not groups:
+        return []  # the common case on a quiet installation: not even the ticket is read
+    if isinstance(cause, RuleCause):
+        chain, depth = cause.chain, cause.depth
+    else:
+        chain, depth = Chain(), 0
+    if depth >= MAX_DEPTH:
+        log.warning("automation chain %s stopped at depth %s on ticket %s", chain.id, depth, ticket_id)
+        return []
+    ticket = _load(ticket_id)
+    if ticket is None:
+        return []
+    changed = tuple(changed)
+    facts = Facts(ticket, trigger=trigger, message=message, changed=changed, now=now)
+    runs: list[RuleRun] = []
+    for set_id, first_match, rules in groups:
+        if set_id in chain.finished_sets:
+            continue
+        for rule in rules:
+            if rule.id in chain.fired or not rule.conditions.test(facts):
+                continue
+            chain.fired.add(rule.id)
+            if first_match:
+                chain.finished_sets.add(set_id)
+            run = fire(rule, ticket, trigger=trigger, chain=chain, depth=depth, now=now)
+            if run is not None:
+                runs.append(run)
+                ticket = _load(ticket_id) or ticket
+                facts = Facts(ticket, trigger=trigger, message=message, changed=changed, now=now)
+            if first_match:
+                break
+    return runs
+
+
+# --- time-based rules ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    rules: int = 0
+    candidates: int = 0
+    fired: int = 0
+
+
+def sweep(*, now: datetime | None = None, limit: int = 5000) -> SweepReport:
+    """Fire time-based rules on the tickets whose timestamps have come due (range queries on indexed columns).
+
+    A time-based rule fires once per ticket and per value of the timestamp it measures: "pending for 72 hours
+    since the last agent reply" fires again only after a new agent reply. `limit` caps the firings per sweep;
+    the next sweep continues.
+    """
+    now = now or clock.now()
+    report = SweepReport()
+    for _set_id, first_match, rules in rulebook().groups(Rule.Event.TIME):
+        handled: set[int] = set()
+        for rule in rules:
+            column = rule.anchor_column
+            if column is None:
+                continue
+            report.rules += 1
+            due = (
+                Ticket.objects.filter(status__in=OPEN_FOR_TIME_RULES)
+                .filter(rule.conditions.as_q(now))
+                .exclude(
+                    Exists(
+                        RuleRun.objects.filter(
+                            rule_id=rule.id, ticket_id=OuterRef("pk"), anchor_at=OuterRef(column)
+                        )
+                    )
+                )
+                .order_by(column, "id")
+                .values_list("pk", column)
+            )
+            last = None
+            while report.fired < limit:
+                page = due.filter(_after(column, last)) if last else due
+                rows = list(page[:SWEEP_CHUNK])
+                if not rows:
+                    break
+                last = rows[-1][1], rows[-1][0]
+                for pk, anchor in rows:
+                    if pk in handled or report.fired >= limit:
+                        continue
+                    report.candidates += 1
+                    ticket = _load(pk)
+                    if ticket is None or not rule.conditions.test(Facts(ticket, trigger="time", now=now)):
+                        continue
+                    try:
+                        fire(
+                            rule,
+                            ticket,
+                            trigger=Rule.Event.TIME,
+                            chain=Chain(fired={rule.id}),
+                            anchor_at=anchor,
+                            now=now,
+                        )
+                    except AlreadyFired:
+                        continue
+                    report.fired += 1
+                    if first_match:
+                        handled.add(pk)
+    return report
+
+
+def _after(column: str, last: tuple[datetime, int]):
+    from django.db.models import Q
+
+    moment, pk = last
+    return Q(**{f"{column}__gt": moment}) | Q(**{column: moment, "pk__gt": pk})
+
+
+# --- the dry run --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Simulated:
+    rule: CompiledRule
+    matched: bool
+    would_fire: bool
+    skipped: str  # why a matching rule would not fire ("" when it would)
+    conditions: list[tuple[str, Any, bool]]
+    changes: list[str]
+
+
+def simulate(facts: Facts, trigger: str) -> list[Simulated]:
+    """Which rules would fire on this ticket for `trigger`, and what each would change; writes nothing.
+
+    Each rule is judged against the ticket as it is now (the dry run does not chain one rule's changes into
+    the next), which is what an admin checking a condition wants to see.
+    """
+    from django.utils.translation import gettext as _
+
+    report: list[Simulated] = []
+    for _set_id, first_match, rules in rulebook().groups(trigger):
+        taken = False
+        for rule in rules:
+            explained = rule.conditions.explain(facts)
+            matched = rule.conditions.test(facts)
+            skipped = ""
+            if matched and taken:
+                skipped = _("an earlier rule of this first-match set fires")
+            changes: list[str] = []
+            if matched and not skipped and facts.ticket.pk is not None:
+                for action in rule.actions:
+                    try:
+                        preview = action.preview(facts.ticket)
+                    except (DomainError, ValueError) as exc:
+                        preview = _("would fail: %(error)s") % {"error": getattr(exc, "message", None) or exc}
+                    if preview:
+                        changes.append(preview)
+            elif matched and not skipped:
+                changes = [str(action.label) for action in rule.actions]
+            report.append(
+                Simulated(
+                    rule=rule,
+                    matched=matched,
+                    would_fire=matched and not skipped,
+                    skipped=skipped,
+                    conditions=explained,
+                    changes=changes,
+                )
+            )
+            if matched and first_match:
+                taken = True
+    return report

@@ -1,0 +1,1 @@
+"""Business calendars: timezone, weekly hours (any weekend days), holidays; pure maths in business_hours."""

@@ -1,0 +1,1 @@
+"""Routing: availability, capacity, skills, languages; per-team assignment and queue strategies; tiers."""

@@ -1,0 +1,235 @@
+"""Order and stopping, loop protection and the per-ticket log of rules that fired."""
+
+from awn.automation.engine import rulebook
+from awn.automation.models import RuleRun
+from awn.tickets.models import Priority, TicketEvent
+from awn.tickets.services import Actor, change_priority
+
+
+def tag(name):
+    return {"type": "add_tags", "tags": [name]}
+
+
+def subject_contains(text):
+    return {"all": [{"field": "subject", "op": "contains", "value": text}]}
+
+
+def tags_of(ticket):
+    return set(ticket.tags.values_list("name", flat=True))
+
+
+def test_a_matching_created_rule_changes_the_ticket(make_rule, open_ticket):
+    make_rule("refunds", conditions=subject_contains("refund"), actions=[tag("billing")])
+
+    ticket = open_ticket(subject="Refund please")
+
+    assert tags_of(ticket) == {"billing"}
+
+
+def test_a_rule_that_does_not_match_changes_nothing(make_rule, open_ticket):
+    make_rule("refunds", conditions=subject_contains("refund"), actions=[tag("billing")])
+
+    ticket = open_ticket(subject="Printer on fire")
+
+    assert tags_of(ticket) == set()
+    assert not RuleRun.objects.filter(ticket=ticket).exists()
+
+
+def test_every_matching_rule_runs_in_an_all_matching_set(make_rule, open_ticket):
+    make_rule("one", conditions=subject_contains("refund"), actions=[tag("one")])
+    make_rule("two", conditions=subject_contains("refund"), actions=[tag("two")])
+
+    ticket = open_ticket(subject="Refund please")
+
+    assert tags_of(ticket) == {"one", "two"}
+
+
+def test_only_the_first_matching_rule_runs_in_a_first_match_set(make_rule, first_match_set, open_ticket):
+    make_rule("skip", in_set=first_match_set, conditions=subject_contains("nothing"), actions=[tag("zero")])
+    make_rule("first", in_set=first_match_set, conditions=subject_contains("refund"), actions=[tag("first")])
+    make_rule(
+        "second", in_set=first_match_set, conditions=subject_contains("refund"), actions=[tag("second")]
+    )
+
+    ticket = open_ticket(subject="Refund please")
+
+    assert tags_of(ticket) == {"first"}
+
+
+def test_sets_run_in_their_order_and_each_sees_the_changes_before_it(
+    make_rule, rule_set, first_match_set, open_ticket
+):
+    make_rule(
+        "urgent when vip",
+        in_set=first_match_set,
+        conditions={"all": [{"field": "tags", "op": "includes_any", "value": ["vip"]}]},
+        actions=[{"type": "set_priority", "priority": "urgent"}],
+    )
+    make_rule("vip", in_set=rule_set, conditions=subject_contains("ceo"), actions=[tag("vip")])
+
+    ticket = open_ticket(subject="The CEO cannot log in")
+
+    assert ticket.priority == Priority.URGENT
+
+
+def test_rules_within_a_set_run_in_the_admins_order(make_rule, rules_admin, open_ticket):
+    from awn.automation.services import move_rule
+
+    make_rule(
+        "to pending",
+        conditions=subject_contains("refund"),
+        actions=[{"type": "set_status", "status": "pending"}],
+    )
+    second = make_rule(
+        "note",
+        conditions={"all": [{"field": "status", "op": "is", "value": "new"}]},
+        actions=[tag("was_new")],
+    )
+    move_rule(by=rules_admin, rule=second, step=-1)
+
+    ticket = open_ticket(subject="Refund please")
+
+    assert tags_of(ticket) == {"was_new"}
+
+
+def test_two_rules_feeding_each_other_each_fire_once_per_event(make_rule, open_ticket, run_events, agent):
+    make_rule(
+        "flip",
+        event="updated",
+        conditions={"all": [{"field": "priority", "op": "is", "value": 4}]},
+        actions=[{"type": "set_priority", "priority": "low"}],
+    )
+    make_rule(
+        "flop",
+        event="updated",
+        conditions={"all": [{"field": "priority", "op": "is", "value": 1}]},
+        actions=[{"type": "set_priority", "priority": "urgent"}],
+    )
+    ticket = open_ticket()
+
+    with run_events():
+        change_priority(ticket=ticket, priority=Priority.URGENT, by=Actor.of(agent))
+
+    ticket.refresh_from_db()
+    assert sorted(RuleRun.objects.filter(ticket=ticket).values_list("rule_name", flat=True)) == [
+        "flip",
+        "flop",
+    ]
+    assert ticket.priority == Priority.URGENT
+    assert len(set(RuleRun.objects.filter(ticket=ticket).values_list("chain", flat=True))) == 1
+
+
+def test_a_new_event_from_a_person_may_fire_the_rule_again(make_rule, open_ticket, run_events, agent):
+    make_rule(
+        "urgent to high",
+        event="updated",
+        conditions={"all": [{"field": "priority", "op": "is", "value": 4}]},
+        actions=[{"type": "set_priority", "priority": "high"}],
+    )
+    ticket = open_ticket()
+
+    for _round in range(2):
+        with run_events():
+            change_priority(ticket=ticket, priority=Priority.URGENT, by=Actor.of(agent))
+        ticket.refresh_from_db()
+
+    assert RuleRun.objects.filter(ticket=ticket).count() == 2
+
+
+def test_each_firing_is_logged_on_the_ticket_with_what_it_did(make_rule, open_ticket):
+    rule = make_rule("refunds", conditions=subject_contains("refund"), actions=[tag("billing")])
+
+    ticket = open_ticket(subject="Refund please")
+
+    run = RuleRun.objects.get(ticket=ticket)
+    event = ticket.events.get(kind=TicketEvent.Kind.RULE)
+    assert (run.rule_id, run.trigger, run.results) == (
+        rule.pk,
+        "created",
+        [{"type": "add_tags", "result": "tags added: billing"}],
+    )
+    assert event.new["rule"] == rule.pk
+    assert event.actor_label == "automation: refunds"
+
+
+def test_changes_made_by_a_rule_are_attributed_to_the_rule(make_rule, open_ticket):
+    make_rule("refunds", conditions=subject_contains("refund"), actions=[tag("billing")])
+
+    ticket = open_ticket(subject="Refund please")
+
+    tags_event = ticket.events.get(kind=TicketEvent.Kind.TAGS)
+    assert (tags_event.actor_id, tags_event.actor_label) == (None, "automation: refunds")
+
+
+def test_a_rule_that_changes_nothing_leaves_no_log(make_rule, open_ticket):
+    make_rule("normal", conditions={}, actions=[{"type": "set_priority", "priority": "normal"}])
+
+    ticket = open_ticket()
+
+    assert not RuleRun.objects.filter(ticket=ticket).exists()
+    assert not ticket.events.filter(kind=TicketEvent.Kind.RULE).exists()
+
+
+def test_a_failing_action_is_logged_and_the_others_still_apply(make_rule, open_ticket, agent):
+    make_rule("odd", conditions={}, actions=[{"type": "set_assignee", "assignee": agent.pk}, tag("seen")])
+    agent.is_active = False  # left the company after the rule was written
+    agent.save()
+
+    ticket = open_ticket()
+
+    run = RuleRun.objects.get(ticket=ticket)
+    assert tags_of(ticket) == {"seen"}
+    assert run.results[0]["type"] == "set_assignee" and "error" in run.results[0]
+    assert ticket.assignee_id is None
+
+
+def test_inactive_rules_and_sets_do_not_run(make_rule, rules_admin, rule_set, open_ticket):
+    from awn.automation.services import save_rule_set, set_rule_active
+
+    rule = make_rule("off", conditions={}, actions=[tag("off")])
+    set_rule_active(by=rules_admin, rule=rule, is_active=False)
+    other = save_rule_set(by=rules_admin, name="Paused", mode="all_matching", is_active=False)
+    make_rule("paused", in_set=other, conditions={}, actions=[tag("paused")])
+
+    ticket = open_ticket()
+
+    assert tags_of(ticket) == set()
+
+
+def test_rules_reload_after_an_admin_changes_them(make_rule):
+    assert rulebook().count == 0
+
+    make_rule("new", conditions={}, actions=[tag("x")])
+
+    assert rulebook().count == 1
+
+
+def test_internal_notes_trigger_no_message_rules(make_rule, open_ticket, run_events, agent):
+    from awn.tickets.services import add_internal_note
+
+    make_rule("agent wrote", event="agent_message", conditions={}, actions=[tag("answered")])
+    ticket = open_ticket()
+
+    with run_events():
+        add_internal_note(ticket=ticket, by=Actor.of(agent), body="thinking")
+
+    assert tags_of(ticket) == set()
+
+
+def test_agent_and_customer_messages_trigger_their_own_rules(
+    make_rule, open_ticket, run_events, agent, customer
+):
+    from awn.tickets.services import add_customer_message, reply_to_ticket
+
+    make_rule("agent wrote", event="agent_message", conditions={}, actions=[tag("answered")])
+    make_rule("customer wrote", event="customer_message", conditions={}, actions=[tag("followed_up")])
+    ticket = open_ticket()
+    assert tags_of(ticket) == set()  # the first message is the creation, not a follow-up
+
+    with run_events():
+        reply_to_ticket(ticket=ticket, by=Actor.of(agent), body="On it")
+    assert tags_of(ticket) == {"answered"}
+    with run_events():
+        add_customer_message(ticket=ticket, author=customer, body="Thanks, still broken")
+
+    assert tags_of(ticket) == {"answered", "followed_up"}
