@@ -201,3 +201,19 @@ def test_at_most_sixteen_words_are_looked_up():
     parsed = parse_query(" ".join(f"word{n}" for n in range(40)))
 
     assert len(parsed.terms.words) == 16
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL steers plans with local settings")
+def test_a_search_inside_a_transaction_leaves_the_planner_settings_as_they_were(
+    admin_user, customer, open_ticket
+):
+    open_ticket(customer, "Lamp flickers")
+
+    search_tickets(user=admin_user, query="lamp")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+            "current_setting('enable_bitmapscan')"
+        )
+        assert cursor.fetchone() == ("on", "on", "on")

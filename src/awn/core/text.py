@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
 
 # Combining marks removed after decomposition: Latin accents (so "cafe" finds "café" on both databases, not
 # only where the FTS tokenizer happens to fold them), Arabic harakat, tanwin, shadda, sukun, hamza above and
@@ -55,12 +54,19 @@ _LETTERS = {
     "\u200b": " ",  # zero-width space separates words in scripts written without spaces
 }
 # Arabic-Indic and Persian digits to ASCII so "۱۲۳" and "١٢٣" find "123".
-_DIGITS = dict(zip(map(ord, "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"), "01234567890123456789", strict=True))
-_FOLD = str.maketrans({**_LETTERS, _ZWNJ: ""}) | _DIGITS
-_FOLD_KEEPING_ZWNJ = str.maketrans(_LETTERS) | _DIGITS
+_DIGITS = dict(zip("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789", strict=True))
+# str.translate looks every character up in a dict, which for Arabic text costs more than all the Unicode
+# normalization together; a regular expression finds the few characters to replace and leaves the rest.
+_FOLD = {**_LETTERS, **_DIGITS, _ZWNJ: ""}
+_FOLD_KEEPING_ZWNJ = {**_LETTERS, **_DIGITS}
+_TO_FOLD = re.compile("[" + "".join(_FOLD) + "]")
+_TO_FOLD_KEEPING_ZWNJ = re.compile("[" + "".join(_FOLD_KEEPING_ZWNJ) + "]")
+# Folding is repeated until nothing changes, but text made only of these characters is already stable.
+_MAYBE_UNSTABLE = re.compile("[^\x00-\x7f\u0600-\u06ff]")
 
 # A word: letters and digits (no underscore), possibly joined by half-spaces.
 _WORD = re.compile(r"[^\W_]+(?:\u200c[^\W_]+)*")
+_PLAIN_WORD = re.compile(r"[^\W_]+")
 # The Arabic article, alone and after the one-letter prepositions and conjunctions written attached to it
 # (و, ب, ف, ک; ل + ال is written لل), each with the letters the rest of the word must keep for the prefix
 # to count as one: enough that common Persian words that merely start the same way ("الان", "والدین",
@@ -73,14 +79,19 @@ _ARTICLES = (
     ("\u0644\u0644", 3),  # لل
     ("\u0627\u0644", 3),  # ال
 )
+_ARTICLE_INITIALS = frozenset(prefix[0] for prefix, _rest in _ARTICLES)
 MAX_WORD_LENGTH = 64  # the index skips longer "words": base64, hashes and URLs run together are noise
 
 
-def _fold(value: str, table: Mapping[int, str | int | None]) -> str:
+def _fold(value: str, *, keep_zwnj: bool = False) -> str:
     if value.isascii():
         return value.lower()  # the common case, and exactly what the full path gives for ASCII
     value = unicodedata.normalize("NFKC", value).casefold()
-    value = _MARKS.sub("", unicodedata.normalize("NFKD", value)).translate(table)
+    value = _MARKS.sub("", unicodedata.normalize("NFKD", value))
+    if keep_zwnj:
+        value = _TO_FOLD_KEEPING_ZWNJ.sub(lambda match: _FOLD_KEEPING_ZWNJ[match.group()], value)
+    else:
+        value = _TO_FOLD.sub(lambda match: _FOLD[match.group()], value)
     return unicodedata.normalize("NFC", value)
 
 
@@ -88,11 +99,13 @@ def normalize_text(value: str) -> str:
     """Fold case, diacritics, letter variants and digits so equivalent spellings index the same way."""
     if not value:
         return ""
-    folded = _fold(value, _FOLD)
+    folded = _fold(value)
     # Case folding can expose characters that compatibility normalization changes again, and the reverse;
     # folding until nothing changes makes the result a fixed point, which indexing and querying rely on.
     for _attempt in range(4):
-        again = _fold(folded, _FOLD)
+        if not _MAYBE_UNSTABLE.search(folded):
+            break
+        again = _fold(folded)
         if again == folded:
             break
         folded = again
@@ -101,6 +114,8 @@ def normalize_text(value: str) -> str:
 
 def strip_article(word: str) -> str:
     """`word` (normalized) without an attached Arabic article: "الفاتوره", "بالفاتوره" → "فاتوره"."""
+    if word[:1] not in _ARTICLE_INITIALS:
+        return word
     for prefix, rest in _ARTICLES:
         if word.startswith(prefix) and len(word) - len(prefix) >= rest:
             return word[len(prefix) :]
@@ -118,13 +133,21 @@ def search_words(value: str, *, for_index: bool = False) -> list[str]:
     """
     if not value:
         return []
-    folded = _fold(value, _FOLD_KEEPING_ZWNJ) if for_index and _ZWNJ in value else normalize_text(value)
-    words: list[str] = []
-    for word in _WORD.findall(folded):
-        if for_index and len(word) > MAX_WORD_LENGTH:
-            continue
+    if not (for_index and _ZWNJ in value):
+        plain = _PLAIN_WORD.findall(normalize_text(value))
         if not for_index:
-            words.append(word.replace(_ZWNJ, ""))
+            return plain
+        words: list[str] = []
+        for word in plain:
+            if len(word) <= MAX_WORD_LENGTH:
+                words.append(word)
+                if word[0] in _ARTICLE_INITIALS and (stripped := strip_article(word)) != word:
+                    words.append(stripped)
+        return words
+    # A half-space inside a word: the word joined, its parts, and their forms without an article.
+    words = []
+    for word in _WORD.findall(_fold(value, keep_zwnj=True)):
+        if len(word) > MAX_WORD_LENGTH:
             continue
         forms = [word.replace(_ZWNJ, ""), *word.split(_ZWNJ)] if _ZWNJ in word else [word]
         for form in forms:

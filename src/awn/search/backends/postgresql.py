@@ -16,13 +16,7 @@ from django.db import connection, transaction
 
 from awn.core.text import search_text
 from awn.search.backends.base import Document, Hit, Progress, Scope, SearchBackend, Terms
-from awn.search.backends.common import (
-    DOCUMENT_TABLE,
-    MESSAGE_TABLE,
-    TICKET_TABLE,
-    id_range,
-    insert_document_rows,
-)
+from awn.search.backends.common import DOCUMENT_TABLE, DOCUMENTS, IN_ORDER, MESSAGE_TABLE, TICKET_TABLE
 
 # As the migration creates it; rebuild() drops it and recreates it around the bulk load.
 GIN_INDEX = "search_document_tsv"
@@ -47,7 +41,7 @@ def tsquery_expression(terms: Terms) -> str:
 
 class PostgreSQLBackend(SearchBackend):
     vendor = "postgresql"
-    small_scope_tickets = 5000
+    small_scope_tickets = 2000
 
     def add_documents(self, documents: Sequence[Document]) -> None:
         with connection.cursor() as cursor:
@@ -98,42 +92,36 @@ class PostgreSQLBackend(SearchBackend):
                 f"SELECT d.ticket_id, {SCORE}, d.id FROM hits JOIN {DOCUMENT_TABLE} d ON d.id = hits.id"
             )
 
+        nested = connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT coalesce(max(id), 0) - %s FROM {DOCUMENT_TABLE}", [NEWEST_DOCUMENTS])
-            (boundary,) = cursor.fetchone()
-            rows = self._with_plan(
-                cursor,
-                ("enable_bitmapscan", "enable_seqscan"),
-                newest("d.id > %s"),
-                [query, *scope_params, boundary, window, query],
+            # Settings local to this transaction steer the plans of the next statements only; this one is
+            # planned before they change, so max(id) is still read from the end of the primary key.
+            cursor.execute(
+                "SELECT current_setting('enable_bitmapscan'), current_setting('enable_indexscan'), "
+                f"current_setting('enable_seqscan'), (SELECT coalesce(max(id), 0) FROM {DOCUMENT_TABLE}), "
+                "set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)"
             )
+            *before, last = cursor.fetchone()[:4]
+            boundary = last - NEWEST_DOCUMENTS
+            cursor.execute(newest("d.id > %s"), [query, *scope_params, boundary, window, query])
+            rows = cursor.fetchall()
             if len(rows) < min(enough, window) and boundary > 0:
-                rows += self._with_plan(
-                    cursor,
-                    ("enable_indexscan", "enable_seqscan"),
-                    newest("d.id <= %s"),
-                    [query, *scope_params, boundary, window - len(rows), query],
+                cursor.execute(
+                    "SELECT set_config('enable_bitmapscan', %s, true), "
+                    "set_config('enable_indexscan', 'off', true)",
+                    [before[0]],
+                )
+                cursor.execute(
+                    newest("d.id <= %s"), [query, *scope_params, boundary, window - len(rows), query]
+                )
+                rows += cursor.fetchall()
+            if nested:  # the caller's transaction goes on: put its settings back
+                cursor.execute(
+                    "SELECT set_config('enable_bitmapscan', %s, true), "
+                    "set_config('enable_indexscan', %s, true), set_config('enable_seqscan', %s, true)",
+                    before,
                 )
         return [Hit(ticket_id, score, document_id) for ticket_id, score, document_id in rows]
-
-    @staticmethod
-    def _with_plan(cursor, disabled: tuple[str, str], sql: str, params: list[Any]) -> list[tuple]:
-        """Run `sql` with two kinds of plan switched off, for this statement only."""
-        cursor.execute(
-            "SELECT current_setting(%s), current_setting(%s), "
-            "set_config(%s, 'off', true), set_config(%s, 'off', true)",
-            [*disabled, *disabled],
-        )
-        before = cursor.fetchone()
-        try:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        finally:
-            # A transaction-local setting lasts until the transaction ends, and a caller's may go on a while.
-            cursor.execute(
-                "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
-                [disabled[0], before[0], disabled[1], before[1]],
-            )
 
     @staticmethod
     def _hits(sql: str, params: list[Any]) -> list[Hit]:
@@ -142,56 +130,82 @@ class PostgreSQLBackend(SearchBackend):
             return [Hit(ticket_id, score, document_id) for ticket_id, score, document_id in cursor.fetchall()]
 
     def rebuild(self, *, batch_size: int, progress: Progress | None = None) -> int:
+        # Rows are written once, with their tsvector, in created_at order: no UPDATE (which would leave a dead
+        # copy of every row behind), and the GIN index is built once at the end, several times faster than
+        # growing it row by row.
         with transaction.atomic(), connection.cursor() as cursor:
             # Inside a caller's transaction, deferred foreign-key checks of rows written earlier are pending,
             # and PostgreSQL neither truncates nor indexes a table with pending trigger events: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {DOCUMENT_TABLE} RESTART IDENTITY")
-            # Loading first and indexing once is several times faster than growing a GIN index row by row.
             cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
-            insert_document_rows(cursor)
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        first, last = id_range()
-        total = last - first + 1 if last else 0
+            cursor.execute("DROP TABLE IF EXISTS search_rebuild_order")
+            cursor.execute(
+                "CREATE TEMP TABLE search_rebuild_order AS "
+                f"SELECT row_number() OVER ({IN_ORDER}) AS id, ticket_id, message_id, internal "
+                f"FROM ({DOCUMENTS}) documents"
+            )
+            cursor.execute("CREATE INDEX ON search_rebuild_order (id)")
+            cursor.execute("SELECT count(*) FROM search_rebuild_order")
+            (total,) = cursor.fetchone()
+            # Documents the services write meanwhile are numbered after the ones being loaded.
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{DOCUMENT_TABLE}', 'id'), %s + 1, false)", [total]
+            )
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS search_rebuild "
+                "(id bigint, ticket_id bigint, message_id bigint, internal boolean, subject text, body text)"
+            )
         done = 0
         subjects: dict[str, str] = {}
-        for low in range(first, last + 1, batch_size):
-            high = min(low + batch_size - 1, last)
+        for low in range(1, total + 1, batch_size):
+            high = min(low + batch_size - 1, total)
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT d.id, t.subject, m.body FROM {DOCUMENT_TABLE} d "
-                    f"JOIN {TICKET_TABLE} t ON t.id = d.ticket_id "
-                    f"LEFT JOIN {MESSAGE_TABLE} m ON m.id = d.message_id "
-                    "WHERE d.id BETWEEN %s AND %s",
+                    "SELECT o.id, o.ticket_id, o.message_id, o.internal, t.subject, m.body "
+                    f"FROM search_rebuild_order o JOIN {TICKET_TABLE} t ON t.id = o.ticket_id "
+                    f"LEFT JOIN {MESSAGE_TABLE} m ON m.id = o.message_id WHERE o.id BETWEEN %s AND %s",
                     [low, high],
                 )
                 rows = cursor.fetchall()
                 if len(subjects) > 10_000:
                     subjects.clear()
-                cursor.execute(
-                    "CREATE TEMP TABLE IF NOT EXISTS search_rebuild (id bigint, subject text, body text) "
-                    "ON COMMIT DELETE ROWS"
-                )
-                cursor.execute("TRUNCATE search_rebuild")  # inside a caller's transaction nothing commits
-                with cursor.copy("COPY search_rebuild (id, subject, body) FROM STDIN") as copy:
-                    for document_id, subject, body in rows:
+                cursor.execute("TRUNCATE search_rebuild")
+                with cursor.copy(
+                    "COPY search_rebuild (id, ticket_id, message_id, internal, subject, body) FROM STDIN"
+                ) as copy:
+                    for document_id, ticket_id, message_id, internal, subject, body in rows:
                         if subject not in subjects:
                             subjects[subject] = search_text(subject)
-                        copy.write_row((document_id, subjects[subject], search_text(body or "")))
+                        copy.write_row(
+                            (
+                                document_id,
+                                ticket_id,
+                                message_id,
+                                internal,
+                                subjects[subject],
+                                search_text(body or ""),
+                            )
+                        )
                 cursor.execute(
-                    f"UPDATE {DOCUMENT_TABLE} d SET tsv = setweight(to_tsvector('simple', s.subject), 'A') "
-                    "|| to_tsvector('simple', s.body) FROM search_rebuild s WHERE d.id = s.id"
+                    f"INSERT INTO {DOCUMENT_TABLE} (id, ticket_id, message_id, internal, tsv) "
+                    "SELECT id, ticket_id, message_id, internal, "
+                    "setweight(to_tsvector('simple', subject), 'A') || to_tsvector('simple', body) "
+                    # A message the services indexed since the rebuild started keeps the row they wrote.
+                    "FROM search_rebuild ORDER BY id ON CONFLICT DO NOTHING"
                 )
             done += high - low + 1
             if progress:
                 progress(done, total)
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS search_rebuild_order")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as above, for the rows just loaded
             cursor.execute(CREATE_GIN_INDEX)
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         with connection.cursor() as cursor:
             # VACUUM cannot run inside a transaction (tests, or a caller's atomic block): ANALYZE still can.
+            # VACUUM also marks the pages all-visible, which PostgreSQL's index scans make use of.
             cursor.execute(
                 f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM ANALYZE'} {DOCUMENT_TABLE}"
             )

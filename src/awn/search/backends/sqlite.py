@@ -14,13 +14,7 @@ from django.db import connection, transaction
 
 from awn.core.text import search_text
 from awn.search.backends.base import Document, Hit, Progress, Scope, SearchBackend, Terms
-from awn.search.backends.common import (
-    DOCUMENT_TABLE,
-    MESSAGE_TABLE,
-    TICKET_TABLE,
-    id_range,
-    insert_document_rows,
-)
+from awn.search.backends.common import DOCUMENT_TABLE, DOCUMENTS, IN_ORDER, MESSAGE_TABLE, TICKET_TABLE
 
 # Kept identical to the migration that first creates them; rebuild() recreates the table from these.
 FTS_TABLE = "search_fts"
@@ -79,6 +73,23 @@ def _subject_text(subject: str | None) -> str:
 
 def _body_text(body: str | None) -> str:
     return search_text(body or "")
+
+
+def insert_document_rows(cursor) -> None:
+    """Write the bookkeeping row of every document, numbered in the order the text was written."""
+    cursor.execute(
+        f"INSERT INTO {DOCUMENT_TABLE} (ticket_id, message_id, internal) "
+        f"SELECT ticket_id, message_id, internal FROM ({DOCUMENTS}) documents WHERE true {IN_ORDER} "
+        # A message the services indexed while the rebuild started keeps the row they wrote.
+        "ON CONFLICT DO NOTHING"
+    )
+
+
+def id_range() -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {DOCUMENT_TABLE}")
+        first, last = cursor.fetchone()
+    return (first or 1, last or 0)
 
 
 class SQLiteBackend(SearchBackend):
