@@ -57,7 +57,7 @@ def desk_socket(user, *, origin: str = "http://localhost") -> WebsocketCommunica
     )
 
 
-async def receive_until(communicator: WebsocketCommunicator, kind: str, *, timeout: float = 3.0) -> dict:
+async def receive_until(communicator: WebsocketCommunicator, kind: str, *, timeout: float = 20.0) -> dict:
     """The next frame of type `kind`, skipping others (presence, notices)."""
     while True:
         frame = json.loads(await communicator.receive_from(timeout=timeout))
