@@ -30,14 +30,17 @@ DROP_FTS = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 # A word in the subject weighs more than the same word in a message body.
 SUBJECT_WEIGHT = 3.0
 SCORE = f"-bm25({FTS_TABLE}, {SUBJECT_WEIGHT}, 1.0)"
+# A scoped search looks at no more than this many of a word's newest matches (see find()).
 MAX_WALK = 20_000
 
 
 def score_words(terms: Terms, subject: list[str], body: list[str]) -> float | None:
-    """Relevance of one document's words to `terms` (None when a word of the query is missing).
+    """Relevance of one document's words to `terms`, or None when the document does not match.
 
-    The FTS5 rules, applied in Python: term frequency per field, the subject weighted up, divided by the
-    document's length so a short subject that matches beats a long message that mentions the word in passing.
+    Matching follows the FTS5 query exactly (every group present, the last one as a prefix). The score is
+    simpler than bm25, which needs corpus statistics: occurrences, the subject's counted SUBJECT_WEIGHT times,
+    divided by the square root of the document's length, so a short subject that matches beats a long message
+    that mentions the word in passing.
     """
     last = len(terms.words) - 1
     total = 0.0
