@@ -21,3 +21,16 @@ def query_with(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def language_label(code: str) -> str:
+    """A language code ("fa") as its name in the viewer's language ("Persian"); unknown codes as they are."""
+    from django.utils.translation import get_language_info
+
+    if not code:
+        return ""
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
