@@ -189,8 +189,10 @@ def test_an_old_style_bounce_without_a_report_is_recognised(mailbox, agent):
     first = ingest(make_mail(), mailbox)
     reply = reply_to_ticket(ticket=first.message.ticket, by=Actor.of(agent), body="x")
     our_id = MessageEmail.objects.get(message=reply).message_id_header
-    text = (f"Delivery to the following recipient failed permanently:\n\n  customer@example.com\n\n"
-            f"Message-ID: {our_id}\n")
+    text = (
+        f"Delivery to the following recipient failed permanently:\n\n  customer@example.com\n\n"
+        f"Message-ID: {our_id}\n"
+    )
 
     row = ingest(
         make_mail(

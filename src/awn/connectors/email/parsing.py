@@ -111,32 +111,43 @@ def _unsurrogate(value: str) -> str:
     return value
 
 
+def _raw_headers(message: Message) -> dict[str, list[str]]:
+    """Header values as they arrived, by lower-case name; built once per message part.
+
+    Reading headers through policy.default builds a header object per access (most of the parse time of a
+    message); filters and threading only need the text, so they read the raw values and decode here."""
+    cached = message.__dict__.get("_awn_raw_headers")
+    if cached is None:
+        cached = {}
+        for key, value in message.raw_items():
+            cached.setdefault(key.lower(), []).append(value if isinstance(value, str) else str(value))
+        message.__dict__["_awn_raw_headers"] = cached
+    return cached
+
+
+def decode_words(value: str) -> str:
+    """RFC 2047 encoded words decoded, header folding undone, 8-bit bytes read as UTF-8."""
+    value = _unsurrogate(value)
+    if "=?" in value:
+        with suppress(Exception):  # keep the undecoded text rather than lose the header
+            value = str(make_header(decode_header(value)))
+    return " ".join(value.split())
+
+
 def header_text(message: Message, name: str) -> str:
     """A header as text, RFC 2047 decoded; tolerant of headers the strict parser chokes on."""
-    try:
-        value = message.get(name)
-    except Exception:  # email's header parser has known crashes on hostile input
-        value = None
-        for key, raw in message.raw_items():
-            if key.lower() == name.lower():
-                value = raw
-                break
-    if value is None:
-        return ""
-    text = str(value)
-    if "=?" in text:  # encoded words the policy left alone (malformed, or in a raw fallback)
-        with suppress(Exception):  # keep the undecoded text rather than lose the header
-            text = str(make_header(decode_header(text)))
-    return " ".join(_unsurrogate(text).split())
+    values = _raw_headers(message).get(name.lower())
+    return decode_words(values[0]) if values else ""
 
 
 def _addresses(message: Message, *names: str) -> list[tuple[str, str]]:
-    values = [header_text(message, name) for name in names]
+    raw = [value for name in names for value in _raw_headers(message).get(name.lower(), [])]
     found = []
-    for display, address in getaddresses([v for v in values if v]):
+    # Split the raw values first: a decoded display name may contain commas ("Doe, Jane").
+    for display, address in getaddresses([_unsurrogate(" ".join(v.split())) for v in raw]):
         address = address.strip().strip("<>").lower()
         if "@" in address and " " not in address:
-            found.append((display.strip(), address))
+            found.append((decode_words(display).strip(), address))
     return found
 
 
@@ -197,7 +208,7 @@ def _default_name(part: Message, index: int) -> str:
 
 def parse_headers(raw: bytes) -> Message:
     """Only the header block: cheap, for what the raw row records before ingestion."""
-    return BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    return BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
 
 
 def parse_email(raw: bytes) -> ParsedEmail:
