@@ -98,6 +98,13 @@ def test_a_half_space_word_is_indexed_joined_and_as_its_parts():
     assert search_words("می\u200cخواهم", for_index=True) == ["میخواهم", "می", "خواهم"]
 
 
+@given(st.lists(st.text(alphabet=st.sampled_from("الوبفکدینسرت"), min_size=1, max_size=9), max_size=12))
+def test_indexed_article_forms_follow_the_rules_of_strip_article(words):
+    expected = [strip_article(word) for word in words if strip_article(word) != word]
+
+    assert search_words(" ".join(words), for_index=True) == words + expected
+
+
 @given(
     st.text(alphabet=st.sampled_from("بتسملنرو"), min_size=1, max_size=6),
     st.text(alphabet=st.sampled_from("بتسملنرو"), min_size=1, max_size=6),

@@ -79,7 +79,9 @@ _ARTICLES = (
     ("\u0644\u0644", 3),  # لل
     ("\u0627\u0644", 3),  # ال
 )
-_ARTICLE_INITIALS = frozenset(prefix[0] for prefix, _rest in _ARTICLES)
+# Looked up by a word's first two letters, which tell the prefixes apart: one dict lookup rejects most words.
+_ARTICLE_BY_START = {prefix[:2]: (prefix, rest) for prefix, rest in _ARTICLES}
+assert len(_ARTICLE_BY_START) == len(_ARTICLES)
 MAX_WORD_LENGTH = 64  # the index skips longer "words": base64, hashes and URLs run together are noise
 
 
@@ -114,47 +116,37 @@ def normalize_text(value: str) -> str:
 
 def strip_article(word: str) -> str:
     """`word` (normalized) without an attached Arabic article: "الفاتوره", "بالفاتوره" → "فاتوره"."""
-    if word[:1] not in _ARTICLE_INITIALS:
-        return word
-    for prefix, rest in _ARTICLES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= rest:
-            return word[len(prefix) :]
+    rule = _ARTICLE_BY_START.get(word[:2])
+    if rule is not None and word.startswith(rule[0]) and len(word) - len(rule[0]) >= rule[1]:
+        return word[len(rule[0]) :]
     return word
 
 
 def search_words(value: str, *, for_index: bool = False) -> list[str]:
     """The normalized words of `value` (letters and digits; punctuation separates words).
 
-    For the index (`for_index`), two kinds of words are also stored in a second form, so that both ways people
-    write them are found: a word written with a Persian half-space is stored joined and as its parts
-    ("می‌خواهم" is found by "میخواهم" and by "می خواهم"), and an Arabic word with its attached article is also
-    stored without it (a search for "فاتورة" finds "الفاتورة" and "بالفاتورة"; the query side strips the
-    article from whole words, see `strip_article`).
+    For the index (`for_index`), two kinds of words are also stored in a second form, after all the words, so
+    that both ways people write them are found: a word written with a Persian half-space is stored joined and
+    as its parts ("می‌خواهم" is found by "میخواهم" and by "می خواهم"), and an Arabic word with its attached
+    article is also stored without it (a search for "فاتورة" finds "الفاتورة" and "بالفاتورة"; the query side
+    strips the article from whole words, see `strip_article`).
     """
     if not value:
         return []
-    if not (for_index and _ZWNJ in value):
-        plain = _PLAIN_WORD.findall(normalize_text(value))
-        if not for_index:
-            return plain
-        words: list[str] = []
-        for word in plain:
-            if len(word) <= MAX_WORD_LENGTH:
+    if not for_index:
+        return _PLAIN_WORD.findall(normalize_text(value))
+    if _ZWNJ in value:
+        words = []
+        for word in _WORD.findall(_fold(value, keep_zwnj=True)):
+            if _ZWNJ in word:
+                words.append(word.replace(_ZWNJ, ""))
+                words.extend(word.split(_ZWNJ))
+            else:
                 words.append(word)
-                if word[0] in _ARTICLE_INITIALS and (stripped := strip_article(word)) != word:
-                    words.append(stripped)
-        return words
-    # A half-space inside a word: the word joined, its parts, and their forms without an article.
-    words = []
-    for word in _WORD.findall(_fold(value, keep_zwnj=True)):
-        if len(word) > MAX_WORD_LENGTH:
-            continue
-        forms = [word.replace(_ZWNJ, ""), *word.split(_ZWNJ)] if _ZWNJ in word else [word]
-        for form in forms:
-            words.append(form)
-            if (stripped := strip_article(form)) != form:
-                words.append(stripped)
-    return words
+    else:
+        words = _PLAIN_WORD.findall(normalize_text(value))
+    words = [word for word in words if len(word) <= MAX_WORD_LENGTH]
+    return words + [stem for word in words if (stem := strip_article(word)) is not word]
 
 
 def search_text(value: str) -> str:
