@@ -5,6 +5,8 @@ from awn.connectors.email import views
 app_name = "email"
 urlpatterns = [
     path("email/inbound/<int:mailbox_id>/", views.inbound_webhook, name="inbound"),
+    # Mailgun posts the raw message (as body-mime) to route URLs that end in "mime".
+    path("email/inbound/<int:mailbox_id>/mime", views.inbound_webhook, name="inbound_mime"),
     path("desk/email/mailboxes/", views.mailboxes, name="mailboxes"),
     path("desk/email/mailboxes/new/", views.mailbox_form, name="mailbox_new"),
     path("desk/email/mailboxes/<int:pk>/", views.mailbox_form, name="mailbox"),
