@@ -159,8 +159,8 @@ def test_the_request_list_costs_a_fixed_number_of_queries(client, requester, dja
         create_ticket(requester=requester, subject=f"Question {n}", body="x", by=Actor.of(requester))
     _as(client, requester)
 
-    # session, user, organization (scope), count, page
-    with django_assert_num_queries(5):
+    # session, user, organization (scope), followed tickets (scope), count, page
+    with django_assert_num_queries(6):
         response = client.get(reverse("portal:tickets"))
 
     assert response.status_code == 200

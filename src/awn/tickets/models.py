@@ -64,8 +64,14 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         scope = Q(requester=user)
         if user.organization_id and user.organization.shared_tickets:
             scope |= Q(organization_id=user.organization_id)
-        followed = Q(pk__in=Ticket.followers.through.objects.filter(user=user).values("ticket_id"))
-        return self.filter(scope | followed)
+        # Followed tickets as a list of ids, not a subquery: PostgreSQL cannot use an index for
+        # "requester = X OR id IN (subquery)" and would scan every ticket; with literal ids it can.
+        followed = list(
+            Ticket.followers.through.objects.filter(user=user).values_list("ticket_id", flat=True)
+        )
+        if followed:
+            scope |= Q(pk__in=followed)
+        return self.filter(scope)
 
     def unsolved(self) -> TicketQuerySet:
         return self.filter(status__in=UNSOLVED_STATUSES)
