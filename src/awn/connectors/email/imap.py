@@ -66,7 +66,7 @@ def _select(conn: imaplib.IMAP4, folder: str) -> int:
     if typ != "OK":
         raise ImapError(f"cannot open the folder {folder!r}: {data!r}")
     validity = conn.untagged_responses.get("UIDVALIDITY", [b"0"])[-1]
-    return int(validity)
+    return int(validity if isinstance(validity, bytes) else b"0")
 
 
 def _quote(folder: str) -> str:
@@ -74,7 +74,7 @@ def _quote(folder: str) -> str:
 
 
 def _new_uids(conn: imaplib.IMAP4, after: int) -> list[int]:
-    typ, data = conn.uid("SEARCH", None, f"UID {after + 1}:*")
+    typ, data = conn.uid("SEARCH", None, f"UID {after + 1}:*")  # type: ignore[arg-type]
     if typ != "OK":
         raise ImapError(f"search failed: {data!r}")
     uids = sorted(int(uid) for uid in (data[0] or b"").split())
@@ -119,7 +119,9 @@ def _mark_imported(conn: imaplib.IMAP4, mailbox: Mailbox, uid: int, capabilities
             raise ImapError(f"cannot move UID {uid} to {mailbox.imap_archive_folder!r}: {data!r}")
         return
     flags = [r"\Seen"]
-    permanent = b" ".join(conn.untagged_responses.get("PERMANENTFLAGS", [b""]))
+    permanent = b" ".join(
+        v for v in conn.untagged_responses.get("PERMANENTFLAGS", []) if isinstance(v, bytes)
+    )
     if b"\\*" in permanent:
         flags.append(IMPORTED_KEYWORD)
     conn.uid("STORE", str(uid), "+FLAGS.SILENT", "(" + " ".join(flags) + ")")
@@ -157,13 +159,14 @@ def poll_mailbox(mailbox: Mailbox, *, ingest: bool = True) -> int:
 
 def _store_one(conn: imaplib.IMAP4, mailbox: Mailbox, uid: int) -> RawEmail:
     size = _size(conn, uid)
-    if refusal_reason(size):
+    reason = refusal_reason(size)
+    if reason:
         headers = _fetch(conn, uid, "(BODY.PEEK[HEADER])") or b""
         row = store_raw_email(raw=headers, source=RawEmail.Source.IMAP, mailbox=mailbox)
         RawEmail.objects.filter(pk=row.pk).update(
             status=RawEmail.Status.REFUSED,
             size=size,
-            reason=refusal_reason(size) + " (left on the IMAP server)",
+            reason=reason + " (left on the IMAP server)",
         )
         row.refresh_from_db()
         return row

@@ -92,7 +92,7 @@ class MailHandler:
         if size > settings.AWN_EMAIL_MAX_MESSAGE_BYTES:
             reason = _too_large(size)
             await loop.run_in_executor(
-                None, _record_refusal, envelope.mail_from, list(envelope.rcpt_tos), reason
+                None, _closing(_record_refusal), envelope.mail_from or "", list(envelope.rcpt_tos), reason
             )
             return self._answer(envelope, f"552 5.3.4 {reason}")
         mailbox = await loop.run_in_executor(None, _closing(_mailbox_for), envelope.rcpt_tos[0])
@@ -129,17 +129,17 @@ class _Recording:
             reason = f"Message too large: the limit is {limit} MB"
             if envelope is not None:
                 await asyncio.get_running_loop().run_in_executor(
-                    None, _record_refusal, envelope.mail_from, list(envelope.rcpt_tos), reason
+                    None, _closing(_record_refusal), envelope.mail_from or "", list(envelope.rcpt_tos), reason
                 )
             status = f"552 5.3.4 {reason}"
         await super().push(status)  # type: ignore[misc]
 
 
-class RecordingSMTP(_Recording, SMTP):
+class RecordingSMTP(_Recording, SMTP):  # type: ignore[misc]
     pass
 
 
-class RecordingLMTP(_Recording, LMTP):
+class RecordingLMTP(_Recording, LMTP):  # type: ignore[misc]
     pass
 
 

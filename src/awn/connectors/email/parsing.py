@@ -21,6 +21,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parseaddr
+from typing import cast
 
 # Defects after which the MIME tree itself cannot be trusted: parts would be merged, cut or lost.
 FATAL_DEFECTS = (StartBoundaryNotFoundDefect, MultipartInvariantViolationDefect)
@@ -70,7 +71,7 @@ class DeliveryReport:
 
 @dataclass
 class ParsedEmail:
-    message: EmailMessage
+    message: Message
     message_id: str = ""
     subject: str = ""
     from_name: str = ""
@@ -168,8 +169,8 @@ def part_text(part: Message) -> str:
 
 def _decoded(part: Message) -> str:
     payload = part.get_payload(decode=True) or b""
-    if isinstance(payload, str):
-        return payload
+    if not isinstance(payload, bytes):
+        return str(payload)
     candidates = [c for c in (_charset(part), "utf-8", "windows-1256", "windows-1252") if c]
     for charset in candidates:
         try:
@@ -233,7 +234,7 @@ def _all_defects(message: Message) -> list[MessageDefect]:
     return found
 
 
-def _parse_message(message: EmailMessage, *, depth: int) -> ParsedEmail:
+def _parse_message(message: Message, *, depth: int) -> ParsedEmail:
     defects = _all_defects(message)
     fatal = [d for d in defects if isinstance(d, FATAL_DEFECTS)]
     if fatal:
@@ -254,9 +255,9 @@ def _parse_message(message: EmailMessage, *, depth: int) -> ParsedEmail:
     parsed.delivered_to = [a for _n, a in _addresses(message, "Delivered-To", "X-Original-To", "Envelope-To")]
     parsed.in_reply_to = _message_ids(header_text(message, "In-Reply-To"))
     parsed.references = _message_ids(header_text(message, "References"))
-    _collect_parts(parsed, message, depth=depth)
+    _collect_parts(parsed, cast(EmailMessage, message), depth=depth)  # parsed with policy.default
     if message.get_content_type() == "multipart/report":
-        parsed.report = _delivery_report(message)
+        parsed.report = _delivery_report(cast(EmailMessage, message))
     return parsed
 
 
@@ -288,7 +289,7 @@ def _collect_parts(parsed: ParsedEmail, message: EmailMessage, *, depth: int) ->
         parsed.attachments.append(
             ParsedAttachment(
                 filename=_filename(part) or _default_name(part, index),
-                content=content if isinstance(content, bytes) else content.encode(),
+                content=content if isinstance(content, bytes) else str(content).encode(),
                 content_type=ctype,
                 content_id=cid,
                 inline=bool(cid) and disposition != "attachment",
@@ -346,6 +347,8 @@ def _delivery_report(message: EmailMessage) -> DeliveryReport | None:
             report = report or DeliveryReport()
             blocks = part.get_payload()
             for block in blocks if isinstance(blocks, list) else []:
+                if not isinstance(block, Message):
+                    continue
                 action = (block.get("Action") or "").strip().lower()
                 recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")
                 if action:

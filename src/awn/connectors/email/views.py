@@ -71,7 +71,7 @@ def inbound_webhook(request, mailbox_id: int):
         )
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
     limit = settings.AWN_EMAIL_MAX_MESSAGE_BYTES
-    if declared > limit + 64 * 1024:
+    if declared > limit + 64 * 1024 and mailbox is not None:
         return _too_large(mailbox, declared)
     raw = _raw_from(request)
     if not raw.strip():
