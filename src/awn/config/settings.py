@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "awn.calendars",
     "awn.automation",  # before routing: rules run before assignment on arrival (event handler order)
     "awn.routing",
+    "awn.sla",
 ]
 
 MIDDLEWARE = [

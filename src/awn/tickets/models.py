@@ -113,6 +113,20 @@ class Ticket(models.Model):
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
     last_agent_message_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
+    # SLA (awn.sla writes these, DESIGN.md §6): due times computed when events happen; the breach sweep reads
+    # sla_check_at and the "SLA due" view next_sla_breach_at, each through its own partial index.
+    sla_policy = models.ForeignKey(
+        "sla.SLAPolicy", verbose_name=_("SLA policy"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    periodic_update_due_at = models.DateTimeField(_("update due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    next_sla_breach_at = models.DateTimeField(_("next SLA breach"), null=True, blank=True)
+    sla_check_at = models.DateTimeField(null=True, blank=True)  # the next warning or breach to fire
+    sla_breached = models.BooleanField(_("SLA breached"), default=False)
+    sla_state = models.JSONField(default=dict, blank=True)  # the clocks' bookkeeping, see sla/clocks.py
 
     objects = TicketQuerySet.as_manager()
 
@@ -130,6 +144,10 @@ class Ticket(models.Model):
             models.Index(fields=["updated_at", "id"], name="ticket_updated"),
             models.Index(fields=["created_at", "id"], name="ticket_created"),
             models.Index(fields=["channel", "updated_at", "id"], name="ticket_channel_updated"),
+            models.Index(fields=["next_sla_breach_at", "id"], name="ticket_sla_next_breach",
+                         condition=Q(next_sla_breach_at__isnull=False)),
+            models.Index(fields=["sla_check_at"], name="ticket_sla_check",
+                         condition=Q(sla_check_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+"""SLAs on business hours: ordered policies, pausable clocks, due times on the ticket, warnings, breaches."""

@@ -1,0 +1,452 @@
+"""SLA writes: recompute a ticket's clocks when an event can move them, the sweep that fires warnings and
+breaches on time, and the admin's changes to policies.
+
+`recompute_ticket_sla` is the one place that writes the SLA columns of a ticket. It locks the ticket row,
+matches the policy, runs the pure clock logic (clocks.py) and, in the same transaction, stores the due times,
+records each warning or breach once (a TicketEvent of kind "sla" and a measurement row), writes the in-app
+notifications and queues their emails and the policy's webhook in the outbox. A breach is therefore fired
+exactly once however many sweeps and events race for it: the ticket row lock serializes them and the state
+they read says what already fired.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from awn.accounts.models import Tier, User
+from awn.accounts.permissions import can_administer
+from awn.core import clock
+from awn.core.errors import NotPermitted, ValidationFailed
+from awn.core.events import DomainEvent, publish
+from awn.sla import clocks
+from awn.sla.models import SLAMeasurement, SLAPolicy, Target
+from awn.sla.policies import (
+    CompiledPolicy,
+    Subject,
+    active_policies,
+    clean_conditions,
+    clean_recipients,
+    clean_statuses,
+    clean_targets,
+    first_match,
+    policies_changed,
+)
+from awn.tickets.models import UNSOLVED_STATUSES, Status, Tag, Ticket, TicketEvent
+from awn.tickets.services import Actor
+from awn.tickets.services.recording import record_event
+
+log = logging.getLogger(__name__)
+
+SLA_ACTOR = Actor.system("SLA")
+SWEEP_CHUNK = 200
+DUE_FIELDS = {
+    clocks.FIRST_RESPONSE: "first_response_due_at",
+    clocks.NEXT_RESPONSE: "next_response_due_at",
+    clocks.PERIODIC_UPDATE: "periodic_update_due_at",
+    clocks.RESOLUTION: "resolution_due_at",
+}
+SLA_FIELDS = [
+    *DUE_FIELDS.values(),
+    "sla_policy",
+    "next_sla_breach_at",
+    "sla_check_at",
+    "sla_breached",
+    "sla_state",
+]
+
+
+# --- recompute ----------------------------------------------------------------------------------------------
+
+
+def _subject(ticket: Ticket) -> Subject:
+    return Subject(
+        priority=ticket.priority,
+        channel=ticket.channel,
+        organization_id=ticket.organization_id,
+        team_id=ticket.team_id,
+        tier=ticket.team.tier if ticket.team_id and ticket.team else Tier.L1,
+        plan=ticket.requester.plan if ticket.requester_id else "",
+        read_tags=lambda: Tag.objects.filter(tickets=ticket.pk).values_list("name", flat=True),
+    )
+
+
+def _facts(ticket: Ticket) -> clocks.TicketFacts:
+    return clocks.TicketFacts(
+        status=ticket.status,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        first_response_at=ticket.first_response_at,
+        solved_at=ticket.solved_at,
+        last_customer_message_at=ticket.last_customer_message_at,
+        last_agent_message_at=ticket.last_agent_message_at,
+    )
+
+
+def evaluate(ticket: Ticket, *, now: datetime, policy: CompiledPolicy | None = None) -> clocks.Outcome:
+    """The clocks of `ticket` now, under its matching policy (or `policy`); reads, writes nothing."""
+    policy = policy if policy is not None else first_match(_subject(ticket))
+    return clocks.advance(ticket.sla_state, _facts(ticket), policy.clocks() if policy else None, now)
+
+
+def recompute_ticket_sla(
+    ticket_id: int, *, now: datetime | None = None, force: bool = False
+) -> clocks.Outcome | None:
+    """Bring the SLA of one ticket up to date: due times, and the warnings and breaches due by `now`.
+
+    Without any active policy an event costs nothing (no query); `force` (the sweep, the recompute after a
+    policy change) still clears what a deleted policy left on the ticket.
+    """
+    now = now or clock.now()
+    if not force and not active_policies():
+        return None
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("team", "requester")
+            .filter(pk=ticket_id)
+            .first()
+        )
+        if ticket is None:
+            return None
+        policies = active_policies()
+        if not policies and ticket.sla_policy_id is None and not ticket.sla_state:
+            return None  # no SLA anywhere: nothing to track, nothing to write
+        policy = first_match(_subject(ticket), policies)
+        if ticket.status == Status.CLOSED and ticket.sla_policy_id:
+            # A closed ticket keeps the policy it was measured under (it may no longer match it).
+            policy = next((p for p in policies if p.id == ticket.sla_policy_id), policy)
+        outcome = clocks.advance(ticket.sla_state, _facts(ticket), policy.clocks() if policy else None, now)
+        outcome.state["next"] = _next_target(outcome)
+        outcome.state["paused"] = sorted(outcome.paused)
+        values: dict[str, Any] = {field: outcome.due[target] for target, field in DUE_FIELDS.items()}
+        values.update(
+            sla_policy_id=policy.id if policy else None,
+            next_sla_breach_at=outcome.next_breach_at,
+            sla_check_at=outcome.check_at,
+            sla_breached=ticket.sla_breached or outcome.breached,
+            sla_state=outcome.state,
+        )
+        previous_policy = ticket.sla_policy_id
+        changed = {name: value for name, value in values.items() if getattr(ticket, name) != value}
+        if changed:
+            Ticket.objects.filter(pk=ticket.pk).update(**changed)
+            for name, value in changed.items():
+                setattr(ticket, name, value)
+        if policy is not None and policy.id != previous_policy:
+            record_event(
+                ticket=ticket,
+                by=SLA_ACTOR,
+                kind=TicketEvent.Kind.SLA,
+                old={"policy": previous_policy},
+                new={"what": "policy", "policy": policy.id, "name": policy.name},
+            )
+        for measurement in outcome.measurements:
+            _store_measurement(ticket, policy, measurement, now=now)
+        for alert in outcome.alerts:
+            _fire(ticket, policy, alert, now=now)
+    return outcome
+
+
+def _next_target(outcome: clocks.Outcome) -> str | None:
+    """The target whose due time is the ticket's next breach (for the badge's label)."""
+    for target in clocks.TARGETS:
+        if target in outcome.running and outcome.due[target] == outcome.next_breach_at:
+            return target
+    return None
+
+
+def _store_measurement(
+    ticket: Ticket, policy: CompiledPolicy | None, m: clocks.Measurement, *, now: datetime
+) -> SLAMeasurement:
+    row, _created = SLAMeasurement.objects.update_or_create(
+        ticket=ticket,
+        target=m.target,
+        cycle=m.cycle,
+        defaults={
+            "policy_id": policy.id if policy else None,
+            "started_at": m.started_at,
+            "due_at": m.due_at,
+            "completed_at": m.completed_at,
+            "breached": m.breached,
+            "team_id": ticket.team_id,
+            "assignee_id": ticket.assignee_id,
+            "priority": ticket.priority,
+            "updated_at": now,
+        },
+    )
+    return row
+
+
+def _fire(ticket: Ticket, policy: CompiledPolicy | None, alert: clocks.Alert, *, now: datetime) -> None:
+    """Record one warning or breach and tell the people and systems the policy names (once: see advance)."""
+    breach = alert.kind == clocks.BREACH
+    moment = {"breached_at": now, "breached": True} if breach else {"warned_at": now}
+    row, created = SLAMeasurement.objects.get_or_create(
+        ticket=ticket,
+        target=alert.target,
+        cycle=alert.cycle,
+        defaults={
+            "policy_id": policy.id if policy else None,
+            "started_at": alert.started_at,
+            "due_at": alert.due_at,
+            "team_id": ticket.team_id,
+            "assignee_id": ticket.assignee_id,
+            "priority": ticket.priority,
+            "updated_at": now,
+            **moment,
+        },
+    )
+    if not created:
+        SLAMeasurement.objects.filter(pk=row.pk).update(due_at=alert.due_at, updated_at=now, **moment)
+    record_event(
+        ticket=ticket,
+        by=SLA_ACTOR,
+        kind=TicketEvent.Kind.SLA,
+        new={
+            "what": alert.kind,
+            "target": alert.target,
+            "cycle": alert.cycle,
+            "due_at": alert.due_at.isoformat(),
+            "late": alert.quiet,
+        },
+    )
+    data = {
+        "target": alert.target,
+        "cycle": alert.cycle,
+        "due_at": alert.due_at.isoformat(),
+        "policy": policy.id if policy else None,
+        "quiet": alert.quiet,
+    }
+    publish(DomainEvent(name="sla.breached" if breach else "sla.warning", ticket_id=ticket.pk, data=data))
+    if policy is None:
+        return
+    if not alert.quiet:
+        _notify(ticket, policy, alert)
+    if policy.webhook_id:
+        _call_webhook(ticket, policy, alert)
+
+
+def _notify(ticket: Ticket, policy: CompiledPolicy, alert: clocks.Alert) -> None:
+    from awn.automation.notifications import notify, recipients_for
+
+    roles = policy.notify_on_breach if alert.kind == clocks.BREACH else policy.notify_on_warning
+    if not roles:
+        return
+    people = recipients_for(ticket, to=roles)
+    by_language: dict[str, list[User]] = {}
+    for person in people:
+        by_language.setdefault(person.language or settings.LANGUAGE_CODE, []).append(person)
+    for language, group in by_language.items():
+        with translation.override(language):
+            values = {
+                "number": ticket.pk,
+                "subject": ticket.subject,
+                "target": str(Target(alert.target).label),
+            }
+            if alert.kind == clocks.BREACH:
+                text = _("SLA breached on #%(number)s “%(subject)s”: %(target)s is overdue.") % values
+            else:
+                text = _("SLA warning on #%(number)s “%(subject)s”: %(target)s is due soon.") % values
+        notify(recipients=group, text=text, ticket=ticket, email=policy.email)
+
+
+def _call_webhook(ticket: Ticket, policy: CompiledPolicy, alert: clocks.Alert) -> None:
+    from awn.automation.actions.webhook import ticket_payload
+    from awn.automation.models import Webhook
+    from awn.automation.outbound import queue_webhook
+
+    webhook = Webhook.objects.filter(pk=policy.webhook_id, is_active=True).first()
+    if webhook is None:
+        return
+    event = "sla.breached" if alert.kind == clocks.BREACH else "sla.warning"
+    data = {
+        "ticket": ticket_payload(ticket),
+        "sla": {
+            "policy": {"id": policy.id, "name": policy.name},
+            "target": alert.target,
+            "cycle": alert.cycle,
+            "due_at": alert.due_at.isoformat(),
+            "late": alert.quiet,
+        },
+    }
+    queue_webhook(
+        webhook=webhook,
+        event=event,
+        data=data,
+        key=f"sla:{ticket.pk}:{alert.target}:{alert.cycle}:{alert.kind}",
+    )
+
+
+# --- the sweep ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    checked: int = 0
+    warnings: int = 0
+    breaches: int = 0
+
+
+def due_for_check(*, now: datetime, limit: int = SWEEP_CHUNK) -> list[int]:
+    """Tickets with a warning or breach due by `now`: one range read of the sla_check_at index."""
+    return list(
+        Ticket.objects.filter(sla_check_at__lte=now)
+        .order_by("sla_check_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def sweep(*, now: datetime | None = None) -> SweepReport:
+    """Fire every warning and breach whose moment has come (run every minute by the job worker)."""
+    now = now or clock.now()
+    report = SweepReport()
+    seen: set[int] = set()
+    while True:
+        batch = [pk for pk in due_for_check(now=now) if pk not in seen]
+        if not batch:
+            return report
+        for pk in batch:
+            seen.add(pk)
+            try:
+                outcome = recompute_ticket_sla(pk, now=now, force=True)
+            except Exception:  # one broken ticket must not stop the others' breaches
+                log.exception("SLA sweep: ticket %s failed", pk)
+                continue
+            report.checked += 1
+            for alert in outcome.alerts if outcome else ():
+                if alert.kind == clocks.BREACH:
+                    report.breaches += 1
+                else:
+                    report.warnings += 1
+
+
+def recompute_open_tickets(*, ids: Iterable[int] | None = None, chunk: int = 500) -> int:
+    """Recompute every unsolved ticket (after a policy changed), in id order, a chunk at a time."""
+    count, last = 0, 0
+    while True:
+        rows = Ticket.objects.filter(status__in=UNSOLVED_STATUSES, pk__gt=last)
+        if ids is not None:
+            rows = rows.filter(pk__in=list(ids))
+        batch = list(rows.order_by("pk").values_list("pk", flat=True)[:chunk])
+        if not batch:
+            return count
+        for pk in batch:
+            recompute_ticket_sla(pk, force=True)
+        count += len(batch)
+        last = batch[-1]
+
+
+# --- policies (admins) --------------------------------------------------------------------------------------
+
+
+def _require_admin(by: User) -> None:
+    if not can_administer(by):
+        raise NotPermitted(_("Only admins can change SLA policies."))
+
+
+def _after_policy_change() -> None:
+    policies_changed()
+
+    def later() -> None:
+        policies_changed()  # again, for processes that read before the commit
+        from awn.sla.tasks import recompute_after_policy_change
+
+        try:
+            recompute_after_policy_change()
+        except Exception:  # the queue being down must not fail the admin's save; the next events catch up
+            log.exception("could not queue the SLA recompute")
+
+    transaction.on_commit(later)
+
+
+@transaction.atomic
+def save_policy(
+    *,
+    by: User,
+    name: str,
+    targets: dict[str, Any],
+    conditions: dict[str, Any] | None = None,
+    calendar_id: int | None = None,
+    pause_statuses: Iterable[str] = ("pending", "on_hold"),
+    warning_minutes: int = 30,
+    notify_on_warning: Iterable[str] = ("assignee",),
+    notify_on_breach: Iterable[str] = ("assignee", "team", "managers"),
+    email_notifications: bool = True,
+    webhook_id: int | None = None,
+    description: str = "",
+    is_active: bool = True,
+    policy: SLAPolicy | None = None,
+) -> SLAPolicy:
+    """Create or change a policy; a new one goes last. Open tickets are recomputed after the commit."""
+    _require_admin(by)
+    name = " ".join((name or "").split())[:120]
+    if not name:
+        raise ValidationFailed(_("A name is required."), field="name")
+    clash = SLAPolicy.objects.filter(name=name)
+    if policy is not None:
+        clash = clash.exclude(pk=policy.pk)
+    if clash.exists():
+        raise ValidationFailed(_("Another policy already has this name."), field="name")
+    if not 0 <= int(warning_minutes) <= 7 * 24 * 60:
+        raise ValidationFailed(_("Warn at most a week before a breach."), field="warning_minutes")
+    if calendar_id is not None:
+        from awn.calendars.models import BusinessCalendar
+
+        if not BusinessCalendar.objects.filter(pk=calendar_id).exists():
+            raise ValidationFailed(_("That calendar does not exist."), field="calendar")
+    if webhook_id is not None:
+        from awn.automation.models import Webhook
+
+        if not Webhook.objects.filter(pk=webhook_id).exists():
+            raise ValidationFailed(_("That webhook does not exist."), field="webhook")
+    creating = policy is None
+    policy = policy or SLAPolicy()
+    policy.name, policy.description, policy.is_active = name, (description or "").strip(), is_active
+    policy.targets = clean_targets(targets)
+    policy.conditions = clean_conditions(conditions)
+    policy.calendar_id = calendar_id
+    policy.pause_statuses = clean_statuses(pause_statuses)
+    policy.warning_minutes = int(warning_minutes)
+    policy.notify_on_warning = clean_recipients(notify_on_warning, "notify_on_warning")
+    policy.notify_on_breach = clean_recipients(notify_on_breach, "notify_on_breach")
+    policy.email_notifications = email_notifications
+    policy.webhook_id = webhook_id
+    policy.updated_at = clock.now()
+    if creating:
+        last = SLAPolicy.objects.order_by("-position").values_list("position", flat=True).first()
+        policy.position = (last or 0) + 1
+    policy.save()
+    _after_policy_change()
+    return policy
+
+
+@transaction.atomic
+def delete_policy(*, by: User, policy: SLAPolicy) -> None:
+    _require_admin(by)
+    policy.delete()
+    _after_policy_change()
+
+
+@transaction.atomic
+def move_policy(*, by: User, policy: SLAPolicy, step: int) -> None:
+    """Move a policy up (step -1) or down (+1) in the matching order."""
+    _require_admin(by)
+    ordered = list(SLAPolicy.objects.select_for_update().order_by("position", "id"))
+    index = next(i for i, p in enumerate(ordered) if p.pk == policy.pk)
+    other = index + step
+    if not 0 <= other < len(ordered):
+        return
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            SLAPolicy.objects.filter(pk=item.pk).update(position=position)
+    _after_policy_change()
