@@ -5,6 +5,7 @@ urlpatterns = [
     path("accounts/", include("awn.accounts.urls")),
     path("desk/", include("awn.desk.urls")),
     path("files/", include("awn.tickets.urls")),
+    path("desk/sla/", include("awn.sla.urls")),
     path("", include("awn.connectors.chat.urls")),  # chat/api/… (the widget) and desk/chats/…
     path("", include("awn.connectors.email.urls")),  # desk/email/… screens and email/inbound/<id>/
     path("", include("awn.knowledge.urls")),

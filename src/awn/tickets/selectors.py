@@ -27,6 +27,7 @@ VIEWS = {
     "teams": gettext_lazy("My teams"),
     "all": gettext_lazy("All tickets"),
     "recent": gettext_lazy("Recently updated"),
+    "sla": gettext_lazy("SLA due"),  # unsolved tickets with a running SLA clock, the next breach first
 }
 
 # sort name -> ordering fields; a leading "-" is descending. The last field is always the unique id.
@@ -36,6 +37,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "priority": ("-priority", "created_at", "id"),
     "updated": ("-updated_at", "-id"),
 }
+SLA_ORDER = ("next_sla_breach_at", "id")  # the "SLA due" view's only order: least time left first
 SORT_LABELS = {
     "oldest": gettext_lazy("Oldest first"),
     "newest": gettext_lazy("Newest first"),
@@ -130,6 +132,8 @@ def view_queryset(user: User, view: str) -> QuerySet[Ticket]:
         return qs.filter(team__in=Team.objects.filter(members=user), status__in=UNSOLVED_STATUSES)
     if view in ("all", "recent"):
         return qs
+    if view == "sla":
+        return qs.filter(status__in=UNSOLVED_STATUSES, next_sla_breach_at__isnull=False)
     raise Http404("Unknown view")
 
 
@@ -198,7 +202,7 @@ def ticket_queue(
         raise ValidationFailed(_("Unknown sort."), field="sort")
     if view == "recent":
         sort = "updated"
-    fields = SORTS[sort]
+    fields = SLA_ORDER if view == "sla" else SORTS[sort]
     qs = view_queryset(user, view)
     if filters is not None:
         qs = filters.apply(qs)

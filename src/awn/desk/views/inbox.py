@@ -73,7 +73,7 @@ def inbox(request):
         "view": view,
         "view_label": VIEWS[view],
         "sort": sort,
-        "sorts": [] if view == "recent" else list(SORT_LABELS.items()),
+        "sorts": [] if view in ("recent", "sla") else list(SORT_LABELS.items()),
         "form": form,
         "page": page,
         "tickets": page.tickets if page else [],
