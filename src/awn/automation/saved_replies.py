@@ -66,7 +66,7 @@ def apply_pending_actions(message: Message) -> None:
         return
     since = clock.now() - USE_WINDOW
     uses = list(
-        SavedReplyUse.objects.select_for_update()
+        SavedReplyUse.objects.select_for_update(of=("self",))
         .select_related("saved_reply")
         .filter(
             ticket_id=message.ticket_id, agent=message.author, applied_at__isnull=True, created_at__gte=since

@@ -196,7 +196,7 @@ def choose_agent(
 @transaction.atomic
 def auto_assign(*, ticket: Ticket, by: Actor | None = None) -> User | None:
     """Assign an unassigned new/open ticket by its team's strategy, to an online agent with room."""
-    ticket = Ticket.objects.select_for_update().select_related("team").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("team").get(pk=ticket.pk)
     if ticket.assignee_id or not ticket.team_id or ticket.status not in ASSIGNABLE_STATUSES:
         return None
     routing = TeamRouting.objects.select_for_update().filter(team_id=ticket.team_id).first()

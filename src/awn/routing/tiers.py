@@ -36,8 +36,17 @@ def team_for_tier(ticket: Ticket, tier: int) -> Team | None:
 
 
 @transaction.atomic
-def move_to_tier(*, ticket: Ticket, tier: int, reason: str, by: Actor, team: Team | None = None) -> Ticket:
-    """Move the ticket to a team of `tier`, with a mandatory reason (kept as an internal note)."""
+def move_to_tier(
+    *,
+    ticket: Ticket,
+    tier: int | None = None,
+    step: int = 0,
+    reason: str,
+    by: Actor,
+    team: Team | None = None,
+) -> Ticket:
+    """Move the ticket to a team of `tier` (or `step` tiers from its own), with a mandatory reason kept as
+    an internal note. The caller's `ticket` is refreshed and changed in place."""
     if by.user is not None and not by.is_staff:
         raise NotPermitted(_("Only agents can escalate tickets."))
     reason = (reason or "").strip()
@@ -45,12 +54,19 @@ def move_to_tier(*, ticket: Ticket, tier: int, reason: str, by: Actor, team: Tea
         raise ValidationFailed(_("Say why the ticket changes tier."), field="reason")
     if len(reason) > MAX_REASON:
         raise ValidationFailed(_("The reason is too long."), field="reason")
-    if tier not in Tier.values:
-        raise ValidationFailed(_("There is no such tier."), field="tier")
-    ticket = Ticket.objects.select_for_update().select_related("team").get(pk=ticket.pk)
+    list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk"))  # lock, then re-read
+    ticket.refresh_from_db()
     if ticket.status == Status.CLOSED:
         raise NotPermitted(_("A closed ticket cannot change tier."))
     old_tier = tier_of(ticket)
+    if tier is None:
+        tier = old_tier + step
+        if tier > Tier.L3:
+            raise ValidationFailed(_("The ticket is already at the highest tier."), field="tier")
+        if tier < Tier.L1:
+            raise ValidationFailed(_("The ticket is already at the front line."), field="tier")
+    if tier not in Tier.values:
+        raise ValidationFailed(_("There is no such tier."), field="tier")
     target = team or team_for_tier(ticket, tier)
     if target is None:
         raise ValidationFailed(_("No team works at tier L%(tier)s.") % {"tier": tier}, field="tier")
@@ -80,15 +96,9 @@ def move_to_tier(*, ticket: Ticket, tier: int, reason: str, by: Actor, team: Tea
 
 def escalate_ticket(*, ticket: Ticket, reason: str, by: Actor, team: Team | None = None) -> Ticket:
     """One tier up (L1 → L2 → L3)."""
-    current = tier_of(ticket)
-    if current >= Tier.L3:
-        raise ValidationFailed(_("The ticket is already at the highest tier."), field="tier")
-    return move_to_tier(ticket=ticket, tier=current + 1, reason=reason, by=by, team=team)
+    return move_to_tier(ticket=ticket, step=1, reason=reason, by=by, team=team)
 
 
 def deescalate_ticket(*, ticket: Ticket, reason: str, by: Actor, team: Team | None = None) -> Ticket:
     """One tier down (L3 → L2 → L1)."""
-    current = tier_of(ticket)
-    if current <= Tier.L1:
-        raise ValidationFailed(_("The ticket is already at the front line."), field="tier")
-    return move_to_tier(ticket=ticket, tier=current - 1, reason=reason, by=by, team=team)
+    return move_to_tier(ticket=ticket, step=-1, reason=reason, by=by, team=team)

@@ -1,0 +1,22 @@
+"""The ticket page's automation panel (loaded by htmx after the page): rules that fired, tier moves."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from awn.automation.models import RuleRun
+from awn.desk.views.access import staff_required
+from awn.routing.tiers import tier_of
+from awn.tickets.selectors import get_ticket_for
+
+
+@staff_required
+def ticket_panel(request, number: int):
+    ticket = get_ticket_for(user=request.user, number=number)
+    runs = list(RuleRun.objects.filter(ticket=ticket).order_by("-created_at", "-id")[:20])
+    tier = tier_of(ticket)
+    return render(
+        request,
+        "automation/_ticket_panel.html",
+        {"ticket": ticket, "runs": runs, "tier": tier, "can_escalate": tier < 3, "can_deescalate": tier > 1},
+    )
