@@ -233,3 +233,32 @@ def test_agent_and_customer_messages_trigger_their_own_rules(
         add_customer_message(ticket=ticket, author=customer, body="Thanks, still broken")
 
     assert tags_of(ticket) == {"answered", "followed_up"}
+
+
+def test_the_shipped_auto_replies_are_valid_rules_switched_off(db):
+    from awn.automation.models import Rule
+    from awn.automation.services import validate_rule
+
+    shipped = list(Rule.objects.filter(rule_set__name="Auto-replies").order_by("position"))
+
+    assert [rule.name for rule in shipped] == ["Outside business hours", "Acknowledge new requests"]
+    assert not any(rule.is_active for rule in shipped)
+    for rule in shipped:
+        validate_rule(event=rule.event, conditions=rule.conditions, actions=rule.actions)
+
+
+def test_switched_on_the_out_of_hours_reply_wins_over_the_acknowledgement(db, rules_admin, open_ticket):
+    from awn.automation.models import Rule
+    from awn.automation.services import set_rule_active
+    from awn.calendars.services import save_calendar
+    from awn.tickets.models import Message
+
+    save_calendar(by=rules_admin, name="Never", timezone="UTC", hours={"mon": [["00:00", "00:01"]]},
+                  is_default=True)
+    for rule in Rule.objects.filter(rule_set__name="Auto-replies"):
+        set_rule_active(by=rules_admin, rule=rule, is_active=True)
+
+    ticket = open_ticket()
+
+    [reply] = Message.objects.filter(ticket=ticket, author__isnull=True)
+    assert "outside our business hours" in reply.body and "{{" not in reply.body
