@@ -71,15 +71,28 @@ class Facts:
     def body(self) -> str:
         """The triggering message's text, or else the latest public message of the customer side."""
         message = self.message
+        preloaded = getattr(self.ticket, "latest_customer_body", None)  # engine._load(with_body=True)
+        if message is None and preloaded is not None:
+            return preloaded[:MAX_TEXT]
         if message is None and self.ticket.pk is not None:
+            # The requester's latest public message (no join: the requester is the customer side).
             message = (
-                Message.objects.filter(ticket_id=self.ticket.pk, internal=False)
-                .exclude(author__role__in=["admin", "manager", "agent"])
+                Message.objects.filter(
+                    ticket_id=self.ticket.pk, internal=False, author_id=self.ticket.requester_id
+                )
                 .only("body")
                 .order_by("-created_at", "-id")
                 .first()
             )
         return (message.body if message is not None else "")[:MAX_TEXT]
+
+    def folded(self, text: str) -> str:
+        """`text` normalized for comparison, computed once per evaluation however many rules test it."""
+        cache = self.__dict__.setdefault("_folded", {})
+        found = cache.get(text)
+        if found is None:
+            found = cache[text] = normalize_text(text)
+        return found
 
     @cached_property
     def requester(self):
@@ -375,6 +388,11 @@ class Condition:
             normalize_text(self.value) if isinstance(self.value, str) and self.spec.kind == "text" else None
         )
         self._pattern = re.compile(self.value, re.IGNORECASE) if self.op == "matches" else None
+        self._choices = (
+            frozenset(normalize_text(str(item)) for item in self.value)
+            if self.op in ("in", "not_in")
+            else frozenset()
+        )
 
     def __repr__(self) -> str:
         return f"<Condition {self.raw}>"
@@ -402,7 +420,7 @@ class Condition:
                 return found == expected
             return not found
         if self.spec.kind == "text":
-            return self._test_text(str(actual or ""))
+            return self._test_text(str(actual or ""), facts)
         if op in ("gte", "lte", "gt", "lt"):
             if not isinstance(actual, int | float) or isinstance(actual, bool):
                 return False
@@ -420,15 +438,15 @@ class Condition:
         inside = any(_same(actual, item) for item in expected)
         return inside if op == "in" else not inside
 
-    def _test_text(self, text: str) -> bool:
+    def _test_text(self, text: str, facts: Facts) -> bool:
         op = self.op
         if op == "matches":
             assert self._pattern is not None
             return self._pattern.search(text[:MAX_TEXT]) is not None
+        folded = facts.folded(text)
         if op in ("in", "not_in"):
-            inside = normalize_text(text) in {normalize_text(item) for item in self.value}
+            inside = folded in self._choices
             return inside if op == "in" else not inside
-        folded = normalize_text(text)
         needle = self._needle or ""
         if op == "contains":
             return needle in folded
@@ -471,17 +489,41 @@ def _same(actual: Any, expected: Any) -> bool:
     return actual == expected
 
 
+# What testing a field costs: a column of the loaded ticket < its subject < a query (tags, the message, a
+# connector) < the message text as a whole.
+_COSTS = {
+    "subject": 1,
+    "requester": 1,
+    "requester_domain": 1,
+    "plan": 1,
+    "attribute": 1,
+    "business_hours": 2,
+    "tags": 3,
+    "mailbox": 3,
+    "widget": 3,
+    "body": 4,
+    "text": 4,
+}
+
+
+def _cost(condition: Condition) -> int:
+    return _COSTS.get(condition.spec.name, 0) + (1 if condition.op == "matches" else 0)
+
+
 class Conditions:
     """All of `all` and, when given, any of `any`."""
 
     def __init__(self, data: ConditionsData):
         self.all = [Condition(item) for item in data.all]
         self.any = [Condition(item) for item in data.any]
+        # Tested cheapest first, so a rule that fails on a column never reads the message or the tags.
+        self._all_fast = sorted(self.all, key=_cost)
+        self._any_fast = sorted(self.any, key=_cost)
 
     def test(self, facts: Facts) -> bool:
-        if not all(condition.test(facts) for condition in self.all):
+        if not all(condition.test(facts) for condition in self._all_fast):
             return False
-        return not self.any or any(condition.test(facts) for condition in self.any)
+        return not self._any_fast or any(condition.test(facts) for condition in self._any_fast)
 
     def explain(self, facts: Facts) -> list[tuple[str, Condition, bool]]:
         """Each condition with its result, for the dry-run screen."""

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
 from awn.automation.actions import Action, RunContext, parse_actions
 from awn.automation.conditions import Conditions, Facts, parse_conditions
@@ -66,6 +66,7 @@ class RuleBook:
     # per event: [(set id, first_match, [rules in order])], sets in order
     by_event: dict[str, list[tuple[int, bool, list[CompiledRule]]]]
     count: int
+    reads_body: frozenset[str] = frozenset()  # events with a rule that reads the message text
 
     def groups(self, event: str) -> list[tuple[int, bool, list[CompiledRule]]]:
         return self.by_event.get(event, [])
@@ -77,6 +78,7 @@ _book: dict[str, Any] = {"version": None, "book": None}
 def compile_rules(rules: Iterable[Rule]) -> RuleBook:
     by_event: dict[str, list[tuple[int, bool, list[CompiledRule]]]] = {}
     count = 0
+    reads_body: set[str] = set()
     for rule in rules:
         try:
             compiled = CompiledRule(
@@ -96,7 +98,9 @@ def compile_rules(rules: Iterable[Rule]) -> RuleBook:
             groups.append((compiled.set_id, compiled.first_match, []))
         groups[-1][2].append(compiled)
         count += 1
-    return RuleBook(by_event=by_event, count=count)
+        if any(c.spec.name in ("body", "text") for c in compiled.conditions.all + compiled.conditions.any):
+            reads_body.add(rule.event)
+    return RuleBook(by_event=by_event, count=count, reads_body=frozenset(reads_body))
 
 
 def rulebook() -> RuleBook:
@@ -210,12 +214,23 @@ def fire(
     return run
 
 
-def _load(ticket_id: int) -> Ticket | None:
-    return (
-        Ticket.objects.select_related("requester", "team", "organization", "assignee")
-        .filter(pk=ticket_id)
-        .first()
-    )
+def _load(ticket_id: int, *, with_body: bool = False) -> Ticket | None:
+    """The ticket with what conditions read; `with_body` brings the requester's latest message text along
+    in the same query (a subquery), for rules that test the message."""
+    tickets = Ticket.objects.select_related("requester", "team")
+    if with_body:
+        latest = (
+            Message.objects.filter(
+                ticket_id=OuterRef("pk"), internal=False, author_id=OuterRef("requester_id")
+            )
+            .order_by("-created_at", "-id")
+            .values("body")[:1]
+        )
+        tickets = tickets.annotate(latest_customer_body=Subquery(latest))
+    try:
+        return tickets.get(pk=ticket_id)
+    except Ticket.DoesNotExist:
+        return None
 
 
 def run_triggers(
@@ -239,7 +254,7 @@ def run_triggers(
     if depth >= MAX_DEPTH:
         log.warning("automation chain %s stopped at depth %s on ticket %s", chain.id, depth, ticket_id)
         return []
-    ticket = _load(ticket_id)
+    ticket = _load(ticket_id, with_body=message is None and trigger in book.reads_body)
     if ticket is None:
         return []
     changed = tuple(changed)
