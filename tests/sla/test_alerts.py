@@ -138,10 +138,36 @@ def test_breach_notifications_are_emailed_through_the_outbox(now, assigned, run_
     with run_events():
         sweep(now=assigned.created_at + timedelta(minutes=61))
 
-    assert OutboxItem.objects.filter(kind="automation.notification", status="sent").count() == 1
+    assert OutboxItem.objects.filter(kind="sla.emails", status="sent").count() == 1
     [email] = [m for m in mail.outbox if "breached" in m.subject]
     assert email.to == [assigned.assignee.email]
     assert f"#{assigned.pk}" in email.subject
+
+
+def test_a_breach_paging_a_team_is_one_outbox_item_with_one_email_each(now, assigned, team, run_events):
+    team.members.add(AgentFactory(name="Colin"), ManagerFactory(name="Mona"))
+
+    with run_events():
+        sweep(now=assigned.created_at + timedelta(minutes=61))
+
+    item = OutboxItem.objects.get(kind="sla.emails")
+    assert item.status == "sent" and len(item.payload["notifications"]) == 3
+    assert sorted(m.to[0] for m in mail.outbox if "breached" in m.subject) == sorted(
+        Notification.objects.values_list("recipient__email", flat=True)
+    )
+
+
+def test_a_retried_email_delivery_does_not_email_the_same_person_twice(now, assigned, run_events):
+    from awn.outbox.services import deliver_item
+
+    with run_events():
+        sweep(now=assigned.created_at + timedelta(minutes=61))
+    item = OutboxItem.objects.get(kind="sla.emails")
+    OutboxItem.objects.filter(pk=item.pk).update(status="queued", next_attempt_at=now.moment)
+
+    deliver_item(item.pk)
+
+    assert len([m for m in mail.outbox if "breached" in m.subject]) == 1
 
 
 def test_a_ticket_nobody_works_on_notifies_nobody_on_warning(

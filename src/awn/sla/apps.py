@@ -8,6 +8,8 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service level agreements")
 
     def ready(self) -> None:
-        from awn.sla import handlers
+        from awn.outbox import registry
+        from awn.sla import handlers, services
 
         handlers.register()
+        registry.register(services.EMAILS, services.deliver_emails)

@@ -27,6 +27,8 @@ from awn.accounts.permissions import can_administer
 from awn.core import clock
 from awn.core.errors import NotPermitted, ValidationFailed
 from awn.core.events import DomainEvent, publish
+from awn.outbox.models import OutboxItem
+from awn.outbox.services import enqueue
 from awn.sla import clocks
 from awn.sla.models import SLAMeasurement, SLAPolicy, Target
 from awn.sla.policies import (
@@ -47,6 +49,7 @@ from awn.tickets.services.recording import record_event
 log = logging.getLogger(__name__)
 
 SLA_ACTOR = Actor.system("SLA")
+EMAILS = "sla.emails"  # outbox kind: the emails of one warning or breach
 SWEEP_CHUNK = 200
 DUE_FIELDS = {
     clocks.FIRST_RESPONSE: "first_response_due_at",
@@ -256,7 +259,29 @@ def _notify(ticket: Ticket, policy: CompiledPolicy, alert: clocks.Alert) -> None
                 text = _("SLA breached on #%(number)s “%(subject)s”: %(target)s is overdue.") % values
             else:
                 text = _("SLA warning on #%(number)s “%(subject)s”: %(target)s is due soon.") % values
-        notify(recipients=group, text=text, ticket=ticket, email=policy.email)
+        rows = notify(recipients=group, text=text, ticket=ticket, email=False)
+        if policy.email and rows:
+            # One outbox item per alert and language, not per person: the sweep stays cheap when a breach
+            # pages a whole team; the worker sends each email and skips those already sent on a retry.
+            enqueue(
+                kind=EMAILS,
+                payload={"notifications": [row.pk for row in rows]},
+                key=f"{EMAILS}:{ticket.pk}:{alert.target}:{alert.cycle}:{alert.kind}:{language}",
+            )
+
+
+def deliver_emails(item: OutboxItem) -> None:
+    """Email each notification of one alert that has not been emailed yet (outbox sender)."""
+    from types import SimpleNamespace
+
+    from awn.automation.models import Notification
+    from awn.automation.outbound import deliver_notification
+
+    pending = Notification.objects.filter(
+        pk__in=item.payload.get("notifications", []), emailed_at__isnull=True
+    )
+    for notification_id in pending.values_list("pk", flat=True):
+        deliver_notification(SimpleNamespace(payload={"notification": notification_id}))  # type: ignore[arg-type]
 
 
 def _call_webhook(ticket: Ticket, policy: CompiledPolicy, alert: clocks.Alert) -> None:
