@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--api", action="store_true", help="authenticate with an API token, not a session")
     explain.add_argument("--slowest", type=int, default=5, help="how many of the slowest queries to explain")
 
+    report = sub.add_parser("report", help="print result files side by side as a Markdown table")
+    report.add_argument("files", nargs="+", help="JSON files written by `run` (bench/out/*.json)")
+
     sub.add_parser("reindex", help="rebuild the search index of the database (after generating without it)")
 
     run = sub.add_parser("run", help="start Awn on the generated database and measure it over HTTP")
@@ -70,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "report":  # plain files: no Django needed
+        from awn.bench.report import print_report
+
+        return print_report(args.files)
     if args.command in ("run", "explain"):
         # Query counts come from in-process requests through Django's test client, which says "testserver".
         hosts = os.environ.get("AWN_ALLOWED_HOSTS", "localhost,127.0.0.1")
