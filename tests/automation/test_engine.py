@@ -235,7 +235,7 @@ def test_agent_and_customer_messages_trigger_their_own_rules(
     assert tags_of(ticket) == {"answered", "followed_up"}
 
 
-def test_the_shipped_auto_replies_are_valid_rules_switched_off(db):
+def test_the_shipped_auto_replies_are_valid_rules_switched_off(keep_shipped_rules):
     from awn.automation.models import Rule
     from awn.automation.services import validate_rule
 
@@ -247,7 +247,9 @@ def test_the_shipped_auto_replies_are_valid_rules_switched_off(db):
         validate_rule(event=rule.event, conditions=rule.conditions, actions=rule.actions)
 
 
-def test_switched_on_the_out_of_hours_reply_wins_over_the_acknowledgement(db, rules_admin, open_ticket):
+def test_switched_on_the_out_of_hours_reply_wins_over_the_acknowledgement(
+    keep_shipped_rules, rules_admin, open_ticket
+):
     from awn.automation.models import Rule
     from awn.automation.services import set_rule_active
     from awn.calendars.services import save_calendar
