@@ -176,8 +176,11 @@ if AWN_REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": AWN_REDIS_URL}
     }
+    # The layer waits on Redis with 5-second blocking pops; redis-py 8 reads with a 5-second socket timeout
+    # by default, so an idle socket's wait would fail just as Redis answers "nothing yet". Give it room.
+    _CHANNEL_REDIS = {"address": AWN_REDIS_URL, "socket_timeout": 15}
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [AWN_REDIS_URL]}}
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [_CHANNEL_REDIS]}}
     }
     HUEY = {
         "huey_class": "huey.RedisHuey",

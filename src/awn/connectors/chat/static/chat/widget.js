@@ -62,7 +62,7 @@
     host.style.cssText = "all:initial;position:fixed;z-index:2147483000;bottom:0;inset-inline-end:0;";
     if (cfg.position === "start") host.style.cssText = host.style.cssText.replace("inset-inline-end", "inset-inline-start");
     document.body.appendChild(host);
-    root = host.attachShadow ? host.attachShadow({ mode: "closed" }) : host;
+    root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
     var colour = /^#[0-9a-f]{6}$/i.test(cfg.colour) ? cfg.colour : "#2457c5";
     var side = cfg.position === "start" ? "inset-inline-start" : "inset-inline-end";
     root.appendChild(h("style", { text: css(colour, side) }));
