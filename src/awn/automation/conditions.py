@@ -100,7 +100,8 @@ class Facts:
 
     @cached_property
     def tier(self) -> int | None:
-        return self.ticket.team.tier if self.ticket.team_id else None
+        team = self.ticket.team if self.ticket.team_id else None
+        return team.tier if team is not None else None
 
     def source(self, name: str) -> Any:
         resolver = SOURCES.get(name)

@@ -30,8 +30,8 @@ class JSONField(forms.CharField):
         return json.dumps(value if value is not None else self.empty, ensure_ascii=False, indent=2)
 
     def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
-        if not (text or "").strip():
+        text = super().to_python(value) or ""
+        if not text.strip():
             return self.empty
         try:
             return json.loads(text)

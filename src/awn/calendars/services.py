@@ -72,9 +72,10 @@ def save_calendar(
     if clash.exists():
         raise ValidationFailed(_("Another calendar already has this name."), field="name")
     if is_default:
-        BusinessCalendar.objects.filter(is_default=True).exclude(pk=calendar.pk if calendar else None).update(
-            is_default=False
-        )
+        others = BusinessCalendar.objects.filter(is_default=True)
+        if calendar is not None:
+            others = others.exclude(pk=calendar.pk)
+        others.update(is_default=False)
     calendar = calendar or BusinessCalendar()
     calendar.name, calendar.timezone, calendar.hours, calendar.is_default = name, timezone, stored, is_default
     calendar.updated_at = clock.now()

@@ -11,6 +11,8 @@ def assign_on_arrival(event: DomainEvent) -> None:
         return
     from awn.routing.services import auto_assign
 
+    if event.ticket_id is None:
+        return
     ticket = Ticket.objects.filter(pk=event.ticket_id).only("pk").first()
     if ticket is not None:
         auto_assign(ticket=ticket)

@@ -19,7 +19,7 @@ from awn.tickets.models import UNSOLVED_STATUSES, Status, Ticket
 from awn.tickets.services import Actor
 from awn.tickets.services.changes import normalize_tag
 
-QUEUE_ORDERING = {
+QUEUE_ORDERING: dict[str, tuple[str, ...]] = {
     QueueOrder.OLDEST: ("created_at", "id"),
     QueueOrder.NEWEST: ("-created_at", "-id"),
     QueueOrder.PRIORITY: ("-priority", "created_at", "id"),

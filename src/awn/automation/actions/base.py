@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,8 +13,11 @@ from awn.tickets.models import Ticket
 from awn.tickets.services import Actor
 
 
-class Params(BaseModel):
+class ActionParams(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+P = TypeVar("P", bound=ActionParams)
 
 
 @dataclass
@@ -29,15 +33,15 @@ class RunContext:
         self.actor = Actor.system(f"automation: {self.rule_name}"[:120])
 
 
-class Action:
+class Action(Generic[P]):
     """One thing a rule does. Subclasses set `type`, `label`, `Params`, and implement the three methods."""
 
     type: ClassVar[str]
     label: ClassVar[Any]
-    Params: ClassVar[type[Params]] = Params
+    Params: ClassVar[builtins.type[ActionParams]] = ActionParams
 
-    def __init__(self, params: Params):
-        self.params = params
+    def __init__(self, params: P):
+        self.params: P = params
 
     def check(self) -> None:
         """Refuse references to rows that do not exist (raise ValueError); called when a rule is saved."""
@@ -54,9 +58,9 @@ class Action:
         return {"type": self.type, **self.params.model_dump(exclude_none=True)}
 
 
-ACTIONS: dict[str, type[Action]] = {}
+ACTIONS: dict[str, type[Action[Any]]] = {}
 
 
-def register(cls: type[Action]) -> type[Action]:
+def register(cls: type[Action[Any]]) -> type[Action[Any]]:
     ACTIONS[cls.type] = cls
     return cls

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import Field, field_validator, model_validator
 
-from awn.automation.actions.base import Action, Params, RunContext, register
+from awn.automation.actions.base import Action, ActionParams, RunContext, register
 from awn.automation.placeholders import choose_variant, render, unknown_placeholders
 from awn.tickets.models import Ticket
 from awn.tickets.services.automated import add_automated_reply, add_system_note
@@ -21,7 +21,7 @@ def _no_unknown_placeholders(text: str) -> str:
     return text
 
 
-class ReplyParams(Params):
+class ReplyParams(ActionParams):
     body: str = Field(default="", max_length=MAX_BODY)
     # Per-language texts: {"ar": "...", "fa": "..."}; the ticket's language picks one, else `body`.
     variants: dict[str, str] = Field(default_factory=dict, max_length=20)
@@ -49,7 +49,7 @@ class ReplyParams(Params):
 
 
 @register
-class Reply(Action):
+class Reply(Action[ReplyParams]):
     """Answer the requester from a template (an acknowledgement, a reminder, an out-of-hours notice)."""
 
     type = "reply"
@@ -88,7 +88,7 @@ class Reply(Action):
         return _("reply: “%(text)s”") % {"text": _shorten(text)}
 
 
-class NoteParams(Params):
+class NoteParams(ActionParams):
     body: str = Field(min_length=1, max_length=MAX_BODY)
 
     @field_validator("body")
@@ -98,7 +98,7 @@ class NoteParams(Params):
 
 
 @register
-class AddNote(Action):
+class AddNote(Action[NoteParams]):
     type = "add_note"
     label = gettext_lazy("Add an internal note")
     Params = NoteParams

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import Field, field_validator, model_validator
 
-from awn.automation.actions.base import Action, Params, RunContext, register
+from awn.automation.actions.base import Action, ActionParams, RunContext, register
 from awn.automation.placeholders import render, unknown_placeholders
 from awn.tickets.models import Ticket
 
 
-class NotifyParams(Params):
+class NotifyParams(ActionParams):
     to: list[Literal["assignee", "team", "managers"]] = Field(default_factory=list, max_length=3)
     users: list[int] = Field(default_factory=list, max_length=100)
     teams: list[int] = Field(default_factory=list, max_length=50)
@@ -36,7 +36,7 @@ class NotifyParams(Params):
 
 
 @register
-class Notify(Action):
+class Notify(Action[NotifyParams]):
     type = "notify"
     label = gettext_lazy("Notify agents, a team or managers")
     Params = NotifyParams

@@ -7,12 +7,12 @@ from django.utils.translation import gettext_lazy
 from pydantic import Field, field_validator
 
 from awn.accounts.models import Tier
-from awn.automation.actions.base import Action, Params, RunContext, register
+from awn.automation.actions.base import Action, ActionParams, RunContext, register
 from awn.tickets.models import Ticket
 
 
 @register
-class AutoAssign(Action):
+class AutoAssign(Action[ActionParams]):
     """Assign by the team's strategy (round-robin, least open, skill, language) to an online agent."""
 
     type = "auto_assign"
@@ -29,12 +29,12 @@ class AutoAssign(Action):
         return _("assigned to %(name)s") % {"name": agent.display_name} if agent else ""
 
 
-class ReasonParams(Params):
+class ReasonParams(ActionParams):
     reason: str = Field(min_length=1, max_length=2000)
 
 
 @register
-class Escalate(Action):
+class Escalate(Action[ReasonParams]):
     type = "escalate"
     label = gettext_lazy("Escalate one tier")
     Params = ReasonParams
@@ -56,7 +56,7 @@ class Escalate(Action):
 
 
 @register
-class Deescalate(Action):
+class Deescalate(Action[ReasonParams]):
     type = "deescalate"
     label = gettext_lazy("De-escalate one tier")
     Params = ReasonParams
@@ -89,7 +89,7 @@ class TierParams(ReasonParams):
 
 
 @register
-class SetTier(Action):
+class SetTier(Action[TierParams]):
     type = "set_tier"
     label = gettext_lazy("Move to a tier")
     Params = TierParams

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from pydantic import Field, field_validator
 
 from awn.accounts.models import Team, User
-from awn.automation.actions.base import Action, Params, RunContext, register
+from awn.automation.actions.base import Action, ActionParams, RunContext, register
 from awn.tickets import services
 from awn.tickets.models import Priority, Status, Ticket
 from awn.tickets.services.changes import add_tags, normalize_tag, remove_tags
@@ -17,12 +17,12 @@ def _team(pk: int | None) -> Team | None:
     return Team.objects.filter(pk=pk).first() if pk else None
 
 
-class TeamParams(Params):
+class TeamParams(ActionParams):
     team: int | None
 
 
 @register
-class SetTeam(Action):
+class SetTeam(Action[TeamParams]):
     type = "set_team"
     label = gettext_lazy("Set team")
     Params = TeamParams
@@ -46,7 +46,7 @@ class SetTeam(Action):
         return summary
 
 
-class PriorityParams(Params):
+class PriorityParams(ActionParams):
     priority: int
 
     @field_validator("priority", mode="before")
@@ -65,7 +65,7 @@ class PriorityParams(Params):
 
 
 @register
-class SetPriority(Action):
+class SetPriority(Action[PriorityParams]):
     type = "set_priority"
     label = gettext_lazy("Set priority")
     Params = PriorityParams
@@ -81,7 +81,7 @@ class SetPriority(Action):
         return summary
 
 
-class StatusParams(Params):
+class StatusParams(ActionParams):
     status: str
 
     @field_validator("status")
@@ -93,7 +93,7 @@ class StatusParams(Params):
 
 
 @register
-class SetStatus(Action):
+class SetStatus(Action[StatusParams]):
     type = "set_status"
     label = gettext_lazy("Set status")
     Params = StatusParams
@@ -109,7 +109,7 @@ class SetStatus(Action):
         return summary
 
 
-class AssigneeParams(Params):
+class AssigneeParams(ActionParams):
     assignee: int | None
 
 
@@ -118,7 +118,7 @@ def _agent(pk: int | None) -> User | None:
 
 
 @register
-class SetAssignee(Action):
+class SetAssignee(Action[AssigneeParams]):
     type = "set_assignee"
     label = gettext_lazy("Set assignee")
     Params = AssigneeParams
@@ -140,7 +140,7 @@ class SetAssignee(Action):
         return summary
 
 
-class TagsParams(Params):
+class TagsParams(ActionParams):
     tags: list[str] = Field(min_length=1, max_length=50)
 
     @field_validator("tags")
@@ -157,7 +157,7 @@ def _current_tags(ticket: Ticket) -> set[str]:
 
 
 @register
-class AddTags(Action):
+class AddTags(Action[TagsParams]):
     type = "add_tags"
     label = gettext_lazy("Add tags")
     Params = TagsParams
@@ -173,7 +173,7 @@ class AddTags(Action):
 
 
 @register
-class RemoveTags(Action):
+class RemoveTags(Action[TagsParams]):
     type = "remove_tags"
     label = gettext_lazy("Remove tags")
     Params = TagsParams

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from awn.automation.actions.base import Action, Params, RunContext, register
+from awn.automation.actions.base import Action, ActionParams, RunContext, register
 from awn.tickets.models import Ticket
 
 
-class WebhookParams(Params):
+class WebhookParams(ActionParams):
     webhook: int
     event: str = "rule"  # a name for the receiver, e.g. "escalated_to_l3"
 
@@ -40,7 +40,7 @@ def ticket_payload(ticket: Ticket) -> dict:
 
 
 @register
-class CallWebhook(Action):
+class CallWebhook(Action[WebhookParams]):
     type = "webhook"
     label = gettext_lazy("Call a webhook")
     Params = WebhookParams
