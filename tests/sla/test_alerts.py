@@ -256,3 +256,19 @@ def test_closing_a_ticket_clears_it_from_the_sweep(now, assigned, agent, run_eve
         report = sweep(now=assigned.created_at + timedelta(hours=3))
 
     assert report.checked == 0
+
+
+def test_a_broken_ticket_does_not_stop_the_sweep_for_the_others(
+    now, berlin, make_policy, open_ticket, run_events
+):
+    from awn.tickets.models import Ticket
+
+    make_policy(first_response=60)
+    broken, fine = open_ticket(subject="Broken"), open_ticket(subject="Fine")
+    Ticket.objects.filter(pk=broken.pk).update(sla_state={"cycles": "not a mapping"})
+
+    with run_events():
+        report = sweep(now=fine.created_at + timedelta(minutes=61))
+
+    assert report.breaches == 1 and sla_events(fine, "breach") == 1
+    assert sla_events(broken, "breach") == 0

@@ -126,15 +126,24 @@ def clean_recipients(recipients: Iterable[str] | None, field: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Subject:
-    """A ticket as policy conditions see it; tags are read only when a policy asks for them."""
+    """A ticket as policy conditions see it; the tier, the plan and the tags are read (each one query) only
+    when a policy asks for them."""
 
     priority: int
     channel: str
     organization_id: int | None
     team_id: int | None
-    tier: int
-    plan: str
+    read_tier: Callable[[], int]
+    read_plan: Callable[[], str]
     read_tags: Callable[[], Iterable[str]]
+
+    @cached_property
+    def tier(self) -> int:
+        return self.read_tier()
+
+    @cached_property
+    def plan(self) -> str:
+        return self.read_plan() or ""
 
     @cached_property
     def tags(self) -> frozenset[str]:
