@@ -90,8 +90,8 @@ def clean_targets(targets: Mapping[str, Any] | None) -> dict[str, dict[str, Any]
         if not isinstance(spec, Mapping):
             raise ValidationFailed(_("The targets are not valid."), field=name)
         try:
-            minutes = int(spec.get("minutes"))
-        except (TypeError, ValueError) as exc:
+            minutes = int(spec["minutes"])
+        except (KeyError, TypeError, ValueError) as exc:
             raise ValidationFailed(_("A target is a number of minutes."), field=name) from exc
         if not 1 <= minutes <= MAX_TARGET_MINUTES:
             raise ValidationFailed(_("A target is between one minute and one year."), field=name)
@@ -134,7 +134,7 @@ class Subject:
     organization_id: int | None
     team_id: int | None
     read_tier: Callable[[], int]
-    read_plan: Callable[[], str]
+    read_plan: Callable[[], str | None]
     read_tags: Callable[[], Iterable[str]]
 
     @cached_property

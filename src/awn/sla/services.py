@@ -315,6 +315,8 @@ def deliver_emails(item: OutboxItem) -> None:
 
 
 def _call_webhook(ticket: Ticket, policy: CompiledPolicy, alert: clocks.Alert) -> None:
+    if policy.webhook_id is None:
+        return
     from awn.automation.actions.webhook import ticket_payload
     from awn.automation.models import Webhook
     from awn.automation.outbound import queue_webhook
