@@ -122,3 +122,16 @@ def test_the_reply_is_queued_in_the_same_transaction_as_the_message(agent, reque
     assert item.status == OutboxItem.Status.QUEUED
     assert MessageEmail.objects.get(message=message).delivery == MessageEmail.Delivery.QUEUED
     assert mail.outbox == []
+
+
+def test_addresses_that_cannot_receive_mail_are_not_emailed(after_commit, agent, team):
+    visitor = CustomerFactory(email="visitor-123@visitors.invalid")
+    ticket = create_ticket(
+        requester=visitor, subject="From the chat", body="hi", team=team, by=Actor.of(visitor)
+    )
+
+    with after_commit():
+        reply_to_ticket(ticket=ticket, by=Actor.of(agent), body="Hello")
+
+    assert mail.outbox == []
+    assert not OutboxItem.objects.exists()

@@ -92,7 +92,14 @@ def _recipients(message: Message, mailbox: Mailbox | None) -> tuple[list[str], l
     requester = ticket.requester
 
     def wanted(person: User) -> bool:
-        return person.is_active and person.pk != message.author_id and person.email.lower() not in ours
+        address = person.email.lower()
+        # ".invalid" (RFC 2606) never receives mail, e.g. an anonymous chat visitor's placeholder address.
+        return (
+            person.is_active
+            and person.pk != message.author_id
+            and address not in ours
+            and not address.endswith(".invalid")
+        )
 
     to = [requester.email] if wanted(requester) else []
     cc = [
