@@ -418,8 +418,10 @@ def main() -> None:
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    print("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     measure_sweep(repeats=50)
     measure_events(args.events, rng)
+    print("load average at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

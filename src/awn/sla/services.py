@@ -126,47 +126,77 @@ def evaluate(ticket: Ticket, *, now: datetime, policy: CompiledPolicy | None = N
     return clocks.advance(ticket.sla_state, _facts(ticket), policy.clocks() if policy else None, now)
 
 
+@dataclass
+class _Step:
+    ticket: Ticket
+    policy: CompiledPolicy | None
+    outcome: clocks.Outcome
+    changed: dict[str, Any]
+
+    @property
+    def writes(self) -> bool:
+        return bool(self.changed or self.outcome.alerts or self.outcome.measurements)
+
+
+def _load(ticket_id: int, *, lock: bool) -> Ticket | None:
+    # One row, only the columns the clocks and the conditions read, no join, no ORDER BY: this query is most
+    # of the cost of an event (the webhook's payload loads the rest when it needs it).
+    rows = Ticket.objects.only(*LOADED).filter(pk=ticket_id).order_by()
+    found = list((rows.select_for_update() if lock else rows)[:1])
+    return found[0] if found else None
+
+
+def _step(ticket: Ticket, policies: list[CompiledPolicy], now: datetime) -> _Step:
+    """What the ticket's SLA columns should be now, and what fires (computed, nothing written)."""
+    policy = first_match(_subject(ticket), policies)
+    if ticket.status == Status.CLOSED and ticket.sla_policy_id:
+        # A closed ticket keeps the policy it was measured under (it may no longer match it).
+        policy = next((p for p in policies if p.id == ticket.sla_policy_id), policy)
+    outcome = clocks.advance(ticket.sla_state, _facts(ticket), policy.clocks() if policy else None, now)
+    outcome.state["next"] = _next_target(outcome)
+    outcome.state["paused"] = sorted(outcome.paused)
+    values: dict[str, Any] = {field: outcome.due[target] for target, field in DUE_FIELDS.items()}
+    values.update(
+        sla_policy_id=policy.id if policy else None,
+        next_sla_breach_at=outcome.next_breach_at,
+        sla_check_at=outcome.check_at,
+        sla_breached=ticket.sla_breached or outcome.breached,
+        sla_state=outcome.state,
+    )
+    changed = {name: value for name, value in values.items() if getattr(ticket, name) != value}
+    return _Step(ticket=ticket, policy=policy, outcome=outcome, changed=changed)
+
+
 def recompute_ticket_sla(
     ticket_id: int, *, now: datetime | None = None, force: bool = False
 ) -> clocks.Outcome | None:
     """Bring the SLA of one ticket up to date: due times, and the warnings and breaches due by `now`.
 
     Without any active policy an event costs nothing (no query); `force` (the sweep, the recompute after a
-    policy change) still clears what a deleted policy left on the ticket.
+    policy change) still clears what a deleted policy left on the ticket. The ticket is first read without a
+    lock: most events move no due time, and those then cost one read and no transaction. Otherwise it is read
+    again under the row lock, computed again and written, so concurrent sweeps and events fire nothing twice.
     """
     now = now or clock.now()
-    if not force and not active_policies():
+    policies = active_policies()
+    if not force and not policies:
         return None
+    ticket = _load(ticket_id, lock=False)
+    if ticket is None or (not policies and ticket.sla_policy_id is None and not ticket.sla_state):
+        return None  # no SLA anywhere: nothing to track, nothing to write
+    step = _step(ticket, policies, now)
+    if not step.writes:
+        return step.outcome
     with transaction.atomic():
-        # One row, only the columns the clocks and the conditions read, no join, no ORDER BY: this query is
-        # most of the cost of an event (the webhook's payload loads the rest when it needs it).
-        found = list(Ticket.objects.select_for_update().only(*LOADED).filter(pk=ticket_id).order_by()[:1])
-        if not found:
+        locked = _load(ticket_id, lock=True)
+        if locked is None:
             return None
-        ticket = found[0]
-        policies = active_policies()
-        if not policies and ticket.sla_policy_id is None and not ticket.sla_state:
-            return None  # no SLA anywhere: nothing to track, nothing to write
-        policy = first_match(_subject(ticket), policies)
-        if ticket.status == Status.CLOSED and ticket.sla_policy_id:
-            # A closed ticket keeps the policy it was measured under (it may no longer match it).
-            policy = next((p for p in policies if p.id == ticket.sla_policy_id), policy)
-        outcome = clocks.advance(ticket.sla_state, _facts(ticket), policy.clocks() if policy else None, now)
-        outcome.state["next"] = _next_target(outcome)
-        outcome.state["paused"] = sorted(outcome.paused)
-        values: dict[str, Any] = {field: outcome.due[target] for target, field in DUE_FIELDS.items()}
-        values.update(
-            sla_policy_id=policy.id if policy else None,
-            next_sla_breach_at=outcome.next_breach_at,
-            sla_check_at=outcome.check_at,
-            sla_breached=ticket.sla_breached or outcome.breached,
-            sla_state=outcome.state,
-        )
+        step = _step(locked, policies, now)
+        ticket, policy, outcome = locked, step.policy, step.outcome
         previous_policy = ticket.sla_policy_id
-        changed = {name: value for name, value in values.items() if getattr(ticket, name) != value}
-        if changed:
-            Ticket.objects.filter(pk=ticket.pk).update(**changed)
-            for name, value in changed.items():
+        if step.changed:
+            Ticket.objects.filter(pk=ticket.pk).update(**step.changed)
+            for name, value in step.changed.items():
                 setattr(ticket, name, value)
         if policy is not None and policy.id != previous_policy:
             record_event(
