@@ -389,9 +389,11 @@ def test_idle_returns_when_mail_arrives(imap_mailbox, dovecot):
 def test_mailguns_mime_route_posts_the_raw_message_as_body_mime(client, mailbox, secret):
     basic = base64.b64encode(f"api:{secret}".encode()).decode()
 
-    response = client.post(reverse("email:inbound_mime", args=[mailbox.pk]),
-                           data={"body-mime": make_mail(subject="Via Mailgun").decode(), "sender": "x"},
-                           HTTP_AUTHORIZATION=f"Basic {basic}")
+    response = client.post(
+        reverse("email:inbound_mime", args=[mailbox.pk]),
+        data={"body-mime": make_mail(subject="Via Mailgun").decode(), "sender": "x"},
+        HTTP_AUTHORIZATION=f"Basic {basic}",
+    )
 
     assert response.status_code == 202
     assert Ticket.objects.get().subject == "Via Mailgun"

@@ -123,6 +123,17 @@ def test_our_own_mail_coming_back_is_ignored(acknowledging):
     assert row.message is None
 
 
+def test_our_own_reply_coming_back_from_another_address_is_ignored(mailbox, agent):
+    first = ingest(make_mail(), mailbox)
+    reply = reply_to_ticket(ticket=first.message.ticket, by=Actor.of(agent), body="Answer")
+    our_id = MessageEmail.objects.get(message=reply).message_id_header
+
+    row = ingest(make_mail(sender="forwarder@example.com", message_id=our_id, subject="Fwd loop"), mailbox)
+
+    assert row.status == RawEmail.Status.IGNORED
+    assert "came back" in row.reason
+
+
 def test_mail_carrying_our_loop_header_is_ignored(acknowledging):
     row = ingest(make_mail(headers={"X-Awn-Loop": "awn.example"}), acknowledging)
 

@@ -33,6 +33,7 @@ class Verdict:
 @dataclass
 class FilterContext:
     our_addresses: set[str]
+    our_message_id_suffix: str = ""  # "@<AWN_EMAIL_DOMAIN>>": the end of every Message-ID Awn writes
 
 
 class InboundFilter:
@@ -52,6 +53,13 @@ class LoopFilter(InboundFilter):
             return Finding(ignore=f"loop: sent from our own address {email.from_address}")
         if email.header("X-Awn-Loop"):
             return Finding(ignore="loop: the message carries our own X-Awn-Loop header")
+        mid = email.message_id
+        if (
+            context.our_message_id_suffix
+            and mid.startswith("<awn.")
+            and mid.endswith(context.our_message_id_suffix)
+        ):
+            return Finding(ignore=f"loop: our own message {mid} came back")
         return None
 
 

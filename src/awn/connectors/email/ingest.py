@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from awn.connectors.email import quoting
 from awn.connectors.email.filters import FilterContext, Verdict, run_filters
-from awn.connectors.email.models import Mailbox, MessageEmail, RawEmail
+from awn.connectors.email.models import Mailbox, MessageEmail, RawEmail, email_domain
 from awn.connectors.email.parsing import MalformedEmail, ParsedEmail, header_text, parse_email, parse_headers
 from awn.connectors.email.threads import find_ticket, plain_address
 from awn.core import clock
@@ -160,7 +160,9 @@ def _ingest(row: RawEmail) -> None:
     row.subject = parsed.subject[:255]
     row.sender = parsed.from_address[:254]
     ours = our_addresses()
-    verdict = run_filters(parsed, FilterContext(our_addresses=ours))
+    verdict = run_filters(
+        parsed, FilterContext(our_addresses=ours, our_message_id_suffix=f"@{email_domain()}>")
+    )
     if verdict.ignore:
         row.status, row.reason = Status.IGNORED, verdict.ignore
         return
