@@ -12,12 +12,13 @@ IRRELEVANT_CHANGES = frozenset({"subject", "followers", "assignee", "language"})
 
 def on_ticket_created(event: DomainEvent) -> None:
     if event.ticket_id is not None:
-        recompute_ticket_sla(event.ticket_id)
+        recompute_ticket_sla(event.ticket_id, read_first=False)
 
 
 def on_message_added(event: DomainEvent) -> None:
+    # A public message nearly always starts or stops a clock: straight to the locked read and write.
     if event.ticket_id is not None and not event.data.get("internal"):
-        recompute_ticket_sla(event.ticket_id)
+        recompute_ticket_sla(event.ticket_id, read_first=False)
 
 
 def on_ticket_updated(event: DomainEvent) -> None:

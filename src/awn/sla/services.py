@@ -168,30 +168,36 @@ def _step(ticket: Ticket, policies: list[CompiledPolicy], now: datetime) -> _Ste
 
 
 def recompute_ticket_sla(
-    ticket_id: int, *, now: datetime | None = None, force: bool = False
+    ticket_id: int, *, now: datetime | None = None, force: bool = False, read_first: bool = True
 ) -> clocks.Outcome | None:
     """Bring the SLA of one ticket up to date: due times, and the warnings and breaches due by `now`.
 
     Without any active policy an event costs nothing (no query); `force` (the sweep, the recompute after a
-    policy change) still clears what a deleted policy left on the ticket. The ticket is first read without a
-    lock: most events move no due time, and those then cost one read and no transaction. Otherwise it is read
-    again under the row lock, computed again and written, so concurrent sweeps and events fire nothing twice.
+    policy change) still clears what a deleted policy left on the ticket. With `read_first`, the ticket is
+    first read without a lock: an event that moves no due time (most field changes) then costs one read and
+    no transaction. Writes always happen on a row read again under its lock, so concurrent sweeps and events
+    fire nothing twice. Callers that expect a change (a new message, the sweep) skip the first read.
     """
     now = now or clock.now()
     policies = active_policies()
     if not force and not policies:
         return None
-    ticket = _load(ticket_id, lock=False)
-    if ticket is None or (not policies and ticket.sla_policy_id is None and not ticket.sla_state):
-        return None  # no SLA anywhere: nothing to track, nothing to write
-    step = _step(ticket, policies, now)
-    if not step.writes:
-        return step.outcome
+    if read_first:
+        ticket = _load(ticket_id, lock=False)
+        if ticket is None or (not policies and ticket.sla_policy_id is None and not ticket.sla_state):
+            return None  # no SLA anywhere: nothing to track, nothing to write
+        step = _step(ticket, policies, now)
+        if not step.writes:
+            return step.outcome
     with transaction.atomic():
         locked = _load(ticket_id, lock=True)
         if locked is None:
             return None
+        if not policies and locked.sla_policy_id is None and not locked.sla_state:
+            return None
         step = _step(locked, policies, now)
+        if not step.writes:
+            return step.outcome
         ticket, policy, outcome = locked, step.policy, step.outcome
         previous_policy = ticket.sla_policy_id
         if step.changed:
@@ -419,7 +425,7 @@ def sweep(*, now: datetime | None = None, per_transaction: int = SWEEP_TRANSACTI
 
 def _sweep_one(pk: int, *, now: datetime, report: SweepReport) -> None:
     try:
-        outcome = recompute_ticket_sla(pk, now=now, force=True)  # its own savepoint inside the chunk
+        outcome = recompute_ticket_sla(pk, now=now, force=True, read_first=False)  # own savepoint
     except Exception:  # one broken ticket must not stop the others' breaches
         log.exception("SLA sweep: ticket %s failed", pk)
         return
