@@ -28,14 +28,106 @@ def rules_list(request):
 
 
 def reference() -> dict:
-    """What the rule form shows beside the JSON: every field with its operators, every action."""
+    """What the rule form shows beside the JSON: every field with its operators, every action, and the data
+    the form builder needs to offer names instead of ids."""
     return {
         "fields": [(name, spec.label, spec.ops, spec.choices) for name, spec in FIELDS.items()],
         "actions": [
             (name, cls.label, list(cls.Params.model_fields)) for name, cls in sorted(ACTIONS.items())
         ],
         "placeholders": [f"{{{{ {a}.{b} }}}}" for a, b in PLACEHOLDERS],
+        "builder": builder_data(),
     }
+
+
+def _pairs(rows) -> list[list]:
+    return [[value, str(label)] for value, label in rows]
+
+
+def builder_data() -> dict:
+    """Fields, operators, actions and their parameters, with the choices (names for ids) of the builder."""
+    from awn.accounts.models import STAFF_ROLES, Organization, Team, Tier, User
+    from awn.automation.models import SavedReply, Webhook
+    from awn.calendars.models import BusinessCalendar
+    from awn.tickets.models import Channel, Priority, Status
+
+    staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+    options = {
+        "teams": _pairs(Team.objects.values_list("pk", "name")),
+        "agents": _pairs((person.pk, person.display_name) for person in staff),
+        "organizations": _pairs(Organization.objects.values_list("pk", "name")[:500]),
+        "calendars": [
+            [None, _("Default calendar")],
+            *_pairs(BusinessCalendar.objects.values_list("pk", "name")),
+        ],
+        "webhooks": _pairs(Webhook.objects.values_list("pk", "name")),
+        "saved_replies": _pairs(SavedReply.objects.filter(owner__isnull=True).values_list("pk", "title")),
+        "statuses": _pairs(Status.choices),
+        "priorities": _pairs(Priority.choices),
+        "channels": _pairs(Channel.choices),
+        "tiers": _pairs(Tier.choices),
+        "to": [["assignee", _("the assignee")], ["team", _("the team")], ["managers", _("managers")]],
+    }
+    field_options = {
+        "team": "teams",
+        "assignee": "agents",
+        "organization": "organizations",
+        "business_hours": "calendars",
+        "status": "statuses",
+        "priority": "priorities",
+        "channel": "channels",
+        "tier": "tiers",
+    }
+    fields = [
+        {
+            "name": name,
+            "label": str(spec.label),
+            "ops": list(spec.ops),
+            "kind": spec.kind,
+            "key": spec.needs_key,
+            "options": field_options.get(name),
+        }
+        for name, spec in FIELDS.items()
+    ]
+    param_options = {
+        "team": "teams",
+        "assignee": "agents",
+        "webhook": "webhooks",
+        "saved_reply": "saved_replies",
+        "status": "statuses",
+        "priority": "priorities",
+        "tier": "tiers",
+        "teams": "teams",
+        "users": "agents",
+        "to": "to",
+    }
+    actions = []
+    for name, cls in sorted(ACTIONS.items()):
+        params = []
+        for param, info in cls.Params.model_json_schema().get("properties", {}).items():
+            kinds = [info.get("type")] + [item.get("type") for item in info.get("anyOf", [])]
+            kind = next((k for k in kinds if k and k != "null"), "string")
+            if kind == "object":
+                continue  # texts per language: edited in the JSON
+            params.append(
+                {
+                    "name": param,
+                    "kind": kind,
+                    "options": param_options.get(param),
+                    "long": param in ("body", "text", "reason"),
+                }
+            )
+        actions.append({"type": name, "label": str(cls.label), "params": params})
+    labels = {
+        "add_condition": _("Add a condition"),
+        "add_action": _("Add an action"),
+        "remove": _("Remove"),
+        "all": _("All of these"),
+        "any": _("Any of these"),
+        "key": _("Attribute"),
+        "comma": _("separate several with commas"),
+    }
+    return {"fields": fields, "actions": actions, "options": options, "labels": labels}
 
 
 def _rule_form_page(request, form, rule, status=200):
