@@ -84,3 +84,21 @@ def test_a_chat_that_ends_frees_a_slot_for_the_next_in_the_queue(widget, online_
     waiting.refresh_from_db()
     assert waiting.state == ChatSession.State.ASSIGNED
     assert waiting.agent == online_agent
+
+
+def test_an_agent_with_no_chat_capacity_gets_no_chats(widget, agent):
+    set_availability(user=agent, availability="online", capacity=0)
+
+    session = start_chat(widget)
+
+    assert session.state == ChatSession.State.QUEUED
+
+
+def test_going_online_for_tickets_is_going_online_for_chats(widget, agent):
+    from awn.routing.services import set_availability as set_routing_availability
+
+    set_routing_availability(user=agent, availability="online", by=agent)
+
+    session = start_chat(widget)
+
+    assert session.state == ChatSession.State.ASSIGNED and session.agent == agent

@@ -6,6 +6,7 @@ from awn.connectors.chat.models import AgentChatStatus, ChatSession, ChatWidget
 from awn.connectors.chat.services import greet_visitor, post_visitor_message, request_transcript
 from awn.outbox.models import OutboxItem
 from awn.outbox.services import deliver_due
+from awn.routing.models import AgentProfile
 from tests.factories import AgentFactory, CustomerFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,8 +81,8 @@ def test_an_agent_sets_availability_and_capacity(client, agent):
 
     client.post(reverse("chat:availability"), {"availability": "online", "capacity": "4"})
 
-    status = AgentChatStatus.objects.get(user=agent)
-    assert status.availability == "online" and status.capacity == 4
+    assert AgentChatStatus.objects.get(user=agent).capacity == 4
+    assert AgentProfile.objects.get(user=agent).availability == "online"
 
 
 def test_the_ticket_page_of_a_chat_shows_the_chat_panel(client, agent, chat):

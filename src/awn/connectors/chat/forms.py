@@ -7,8 +7,9 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from awn.accounts.models import STAFF_ROLES, Team, User
-from awn.connectors.chat.models import Availability, ChatWidget, ProactiveTrigger
+from awn.connectors.chat.models import ChatWidget, ProactiveTrigger
 from awn.connectors.chat.services.agents import MAX_CAPACITY
+from awn.routing.models import Availability
 
 
 class AvailabilityForm(forms.Form):

@@ -241,29 +241,25 @@ class ChatSession(models.Model):
         return self.state in self.LIVE_STATES
 
 
-class Availability(models.TextChoices):
-    ONLINE = "online", _("Online")
-    AWAY = "away", _("Away")
-    OFFLINE = "offline", _("Offline")
-
-
 class AgentChatStatus(models.Model):
-    """An agent's chat availability and how many chats they take at once (their capacity)."""
+    """How many chats an agent takes at once (their chat capacity), and when they last got one.
+
+    Whether they are online, away or offline is the routing app's AgentProfile.availability: one switch for
+    tickets and chats. An agent without this row takes DEFAULT_CAPACITY chats.
+    """
+
+    DEFAULT_CAPACITY = 3
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_status"
     )
-    availability = models.CharField(
-        _("availability"), max_length=8, choices=Availability.choices, default=Availability.OFFLINE
-    )
-    capacity = models.PositiveSmallIntegerField(_("chat capacity"), default=3)
+    capacity = models.PositiveSmallIntegerField(_("chat capacity"), default=DEFAULT_CAPACITY)
     # Round-robin: the agent who got a chat longest ago gets the next one.
     last_assigned_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("agent chat status")
-        indexes = [models.Index(fields=["availability", "last_assigned_at"], name="chat_agent_available")]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.availability}, {self.capacity})"
+        return f"{self.user} ({self.capacity})"

@@ -61,7 +61,10 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             with translation.override(language):
                 return function(*args, **kwargs)
 
-        return database_sync_to_async(run)
+        # Not thread-sensitive: each connection awaits its own calls in order, and calls of different
+        # connections run side by side on the default pool, so an agent's answer does not queue behind the
+        # after-commit reactions to a visitor's message (the database serializes the writes itself).
+        return database_sync_to_async(run, thread_sensitive=False)
 
     # --- receiving -----------------------------------------------------------------------------------
 

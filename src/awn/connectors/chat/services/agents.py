@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from awn.accounts.models import Team, User
 from awn.connectors.chat import presence
 from awn.connectors.chat.identity import is_placeholder_email
-from awn.connectors.chat.models import AgentChatStatus, Availability, ChatSession
+from awn.connectors.chat.models import AgentChatStatus, ChatSession
 from awn.connectors.chat.services.assignment import dispatch_queue
 from awn.connectors.chat.services.changes import (
     announce_agent,
@@ -22,6 +22,7 @@ from awn.connectors.chat.services.conversations import _close
 from awn.core import clock
 from awn.core.errors import NotPermitted, ValidationFailed
 from awn.outbox.services import suppress_deliveries
+from awn.routing.models import AgentProfile, Availability
 from awn.tickets.inbound import IncomingFile
 from awn.tickets.models import Channel, Message, Status, Ticket
 from awn.tickets.services import Actor, assign_ticket, change_team, reply_to_ticket
@@ -55,28 +56,34 @@ def status_of(user: User) -> AgentChatStatus:
 
 @transaction.atomic
 def set_availability(*, user: User, availability: str, capacity: int | None = None) -> AgentChatStatus:
-    """An agent goes online, away or offline, and says how many chats they take at once."""
+    """An agent goes online, away or offline (for tickets and chats alike), and says how many chats they take
+    at once; going online offers them the chats waiting in their teams' queues."""
+    from awn.routing.services import set_availability as set_routing_availability
+
     if not user.is_staff_member:
         raise NotPermitted(_("Only agents have a chat availability."))
     if availability not in Availability.values:
         raise ValidationFailed(_("Unknown availability."), field="availability")
     status = status_of(user)
-    status.availability = availability
-    fields = ["availability", "updated_at"]
     if capacity is not None:
-        if not isinstance(capacity, int) or not 0 <= capacity <= MAX_CAPACITY:
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or not 0 <= capacity <= MAX_CAPACITY:
             raise ValidationFailed(
                 _("Capacity must be between 0 and %(max)d chats.") % {"max": MAX_CAPACITY}, field="capacity"
             )
         status.capacity = capacity
-        fields.append("capacity")
-    status.updated_at = clock.now()
-    status.save(update_fields=fields)
+        status.updated_at = clock.now()
+        status.save(update_fields=["capacity", "updated_at"])
+    set_routing_availability(user=user, availability=availability, by=user)
     announce_agent(user.pk, availability)
     if availability == Availability.ONLINE:
         for team_id in [*user.teams.values_list("id", flat=True), None]:
             dispatch_queue(team_id=team_id)
     return status
+
+
+def availability_of(user: User) -> str:
+    profile = AgentProfile.objects.filter(user=user).values_list("availability", flat=True).first()
+    return profile or Availability.OFFLINE
 
 
 @transaction.atomic

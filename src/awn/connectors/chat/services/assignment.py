@@ -1,20 +1,25 @@
 """Routing chats: round-robin among available agents of the widget's team within their capacity, else a queue.
 
-An agent is available when their chat status is "online", they are active staff and, for a team's widget,
-members of that team. Among the available agents with a free slot, the one whose last chat came longest ago
-gets the next one (round-robin that survives restarts and any number of processes: the order is in the
-database). Chats nobody can take wait in their team's queue, oldest first; visitors see their position.
+An agent is available when they are online (the routing app's availability, the same switch as for tickets),
+active staff, with a chat capacity above zero and, for a team's widget, members of that team. Among the
+available agents with a free slot, the one whose last chat came longest ago gets the next one (round-robin
+that survives restarts and any number of processes: the order is in the database). Chats nobody can take wait
+in their team's queue, oldest first; visitors see their position.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
 from awn.accounts.models import STAFF_ROLES, User
-from awn.connectors.chat.models import AgentChatStatus, Availability, ChatSession
+from awn.connectors.chat.models import AgentChatStatus, ChatSession
 from awn.connectors.chat.services.changes import announce_queue, announce_session
 from awn.core import clock
+from awn.routing.models import AgentProfile, Availability
 from awn.tickets.services import Actor, assign_ticket
 
 ROUTING = Actor.system("chat routing")
@@ -30,36 +35,60 @@ def busy_counts(agent_ids: list[int]) -> dict[int, int]:
     return {row["agent_id"]: row["n"] for row in rows}
 
 
-def online_statuses(team_id: int | None):
-    qs = AgentChatStatus.objects.filter(
+@dataclass
+class Candidate:
+    user_id: int
+    capacity: int
+    last_assigned_at: datetime | None
+
+
+def online_agents(team_id: int | None) -> list[Candidate]:
+    """Online agents who take chats, in round-robin order (the longest since their last chat first)."""
+    profiles = AgentProfile.objects.filter(
         availability=Availability.ONLINE, user__is_active=True, user__role__in=list(STAFF_ROLES)
     )
     if team_id is not None:
-        qs = qs.filter(user__teams=team_id)
-    return qs.select_related("user").order_by(F("last_assigned_at").asc(nulls_first=True), "user_id")
+        profiles = profiles.filter(user__teams=team_id)
+    user_ids = list(profiles.values_list("user_id", flat=True))
+    statuses = {
+        row["user_id"]: row
+        for row in AgentChatStatus.objects.filter(user_id__in=user_ids).values(
+            "user_id", "capacity", "last_assigned_at"
+        )
+    }
+    candidates = []
+    for user_id in user_ids:
+        row = statuses.get(user_id)
+        capacity = row["capacity"] if row else AgentChatStatus.DEFAULT_CAPACITY
+        if capacity > 0:
+            candidates.append(Candidate(user_id, capacity, row["last_assigned_at"] if row else None))
+    candidates.sort(
+        key=lambda c: (c.last_assigned_at is not None, c.last_assigned_at or clock.now(), c.user_id)
+    )
+    return candidates
 
 
 def agents_available(team_id: int | None) -> bool:
     """Is anyone online for this team's chats (whether or not they have a free slot)?"""
-    return online_statuses(team_id).exists()
+    return bool(online_agents(team_id))
 
 
-def _free_agents(team_id: int | None) -> list[AgentChatStatus]:
-    statuses = list(online_statuses(team_id).select_for_update(of=("self",)))
-    counts = busy_counts([s.user_id for s in statuses])
-    return [s for s in statuses if counts.get(s.user_id, 0) < s.capacity]
+def _free_agents(team_id: int | None) -> list[Candidate]:
+    candidates = online_agents(team_id)
+    counts = busy_counts([c.user_id for c in candidates])
+    return [c for c in candidates if counts.get(c.user_id, 0) < c.capacity]
 
 
 @transaction.atomic
-def offer_to(session: ChatSession, status: AgentChatStatus) -> ChatSession:
+def offer_to(session: ChatSession, candidate: Candidate) -> ChatSession:
     """Give a waiting chat to an agent (they accept it in the desk); the ticket is assigned to them."""
     now = clock.now()
-    agent: User = status.user
+    agent = User.objects.get(pk=candidate.user_id)
     session.agent = agent
     session.state = ChatSession.State.ASSIGNED
     session.save(update_fields=["agent", "state"])
-    status.last_assigned_at = now
-    status.save(update_fields=["last_assigned_at"])
+    AgentChatStatus.objects.update_or_create(user=agent, defaults={"last_assigned_at": now})
+    candidate.last_assigned_at = now
     if session.ticket is not None and session.ticket.assignee_id != agent.pk:
         assign_ticket(ticket=session.ticket, assignee=agent, by=ROUTING)
     announce_session(session, change="offered")

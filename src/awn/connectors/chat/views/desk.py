@@ -22,6 +22,7 @@ from awn.connectors.chat.forms import (
 )
 from awn.connectors.chat.identity import identity_signature
 from awn.connectors.chat.models import ChatWidget
+from awn.connectors.chat.services.agents import availability_of
 from awn.connectors.chat.services.widgets import rotate_widget_secret, save_widget
 from awn.core.errors import DomainError
 from awn.desk.views.access import admin_required, is_htmx, staff_required
@@ -34,7 +35,7 @@ def _console_context(request: HttpRequest, **extra):
         "lists": selectors.chat_lists(request.user),
         "status": status,
         "availability_form": AvailabilityForm(
-            initial={"availability": status.availability, "capacity": status.capacity}
+            initial={"availability": availability_of(request.user), "capacity": status.capacity}
         ),
     }
     context.update(extra)
