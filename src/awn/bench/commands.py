@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--label", default="", help="name for this run (default: database vendor and size)")
     run.add_argument("--requests", type=int, default=200, help="measured requests per scenario")
     run.add_argument("--warmup", type=int, default=20, help="unmeasured requests per scenario first")
+    run.add_argument(
+        "--scenario-seconds",
+        type=float,
+        default=90.0,
+        help="stop a scenario after this long (at least 5 requests), for pages too slow for the full count",
+    )
     run.add_argument("--clients", type=int, default=16, help="concurrent API clients for ticket creation")
     run.add_argument("--create-seconds", type=float, default=20.0, help="length of the creation run")
     run.add_argument("--port", type=int, default=0, help="port for the server (default: a free one)")

@@ -43,6 +43,7 @@ class Result:
     errors: int = 0
     first_error: str = ""
     queries: int | None = None
+    capped: bool = False
     server_cpu_ms: float | None = None
     sql_ms: float | None = None
     slowest_sql: list[tuple[float, str]] = field(default_factory=list)
@@ -64,6 +65,7 @@ class Result:
             "max_ms": _round(max(self.samples_ms) if self.samples_ms else None),
             "errors": self.errors,
             "first_error": self.first_error,
+            "capped": self.capped,
             "server_cpu_ms_per_request": _round(self.server_cpu_ms),
             "queries": self.queries,
             "sql_ms_in_process": self.sql_ms,
@@ -84,28 +86,47 @@ def measure(
     warmup: int,
     seed: int,
     server_cpu: Callable[[], float | None] = lambda: None,
+    max_seconds: float = 0,
 ) -> Result:
+    """Warm up, then time `requests` requests one after another.
+
+    With `max_seconds`, a scenario too slow for the full count stops early (after at least 5 measured
+    requests; the warm-up gets a quarter of the time) and is marked as capped.
+    """
     rng = random.Random(seed)
     result = Result(name=scenario.name, description=scenario.description, example=scenario.next_url(rng))
     cpu_before = None
-    for index in range(warmup + requests):
+    measured = 0
+    began = time.monotonic()
+    index = 0
+    while index < warmup + requests:
+        spent = time.monotonic() - began
+        if max_seconds and index < warmup and index > 0 and spent > max_seconds / 4:
+            index = warmup  # enough warming for a page this slow
         if index == warmup:
             cpu_before = server_cpu()
+            began = time.monotonic()
+        elif max_seconds and index > warmup + 5 and time.monotonic() - began > max_seconds:
+            result.capped = True
+            break
         url = scenario.next_url(rng)
         started = time.perf_counter()
         status, _body = client.get(url)
         elapsed = (time.perf_counter() - started) * 1000
+        if index >= warmup:
+            measured += 1
+        index += 1
         if status != 200:
             result.errors += 1
             if not result.first_error:
                 result.first_error = f"{status} {url}"
             continue
-        if index >= warmup:
+        if index > warmup:
             result.samples_ms.append(elapsed)
     cpu_after = server_cpu()
-    if cpu_before is not None and cpu_after is not None and requests:
+    if cpu_before is not None and cpu_after is not None and measured:
         # CPU the server spent per request: far less sensitive to other work on the machine than latency.
-        result.server_cpu_ms = (cpu_after - cpu_before) * 1000 / requests
+        result.server_cpu_ms = (cpu_after - cpu_before) * 1000 / measured
     return result
 
 
@@ -277,6 +298,34 @@ def run_benchmark(args) -> int:
     results: list[Result] = []
     creation: dict | None = None
     server_command: list[str] = []
+
+    def save() -> Path:
+        """Write what has been measured so far (after every scenario: a killed run keeps its results)."""
+        report = {
+            "label": label,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": db,
+            "machine": machine(),
+            "git": _git_commit(),
+            "server": " ".join(server_command) if server_command else args.server,
+            "load_average": {
+                "before": [round(x, 2) for x in load_before],
+                "after": [round(x, 2) for x in os.getloadavg()],
+            },
+            "settings": {
+                "requests": args.requests,
+                "warmup": args.warmup,
+                "clients": args.clients,
+                "create_seconds": args.create_seconds,
+            },
+            "scenarios": {r.name: r.summary() for r in results},
+            "create": creation,
+        }
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"{label}.json"
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        return path
+
     with (
         Server(args.port or free_port(), out_dir / f"{label}-server.log", processes=args.processes)
         if not args.server
@@ -295,6 +344,7 @@ def run_benchmark(args) -> int:
                 warmup=args.warmup,
                 seed=number,
                 server_cpu=srv.cpu_seconds,
+                max_seconds=args.scenario_seconds,
             )
             example = scenario.next_url(random.Random(number))
             if scenario.client == "api":
@@ -308,6 +358,7 @@ def run_benchmark(args) -> int:
                     profile.slowest,
                 )
             results.append(result)
+            save()
             _print_row(result)
         if not args.no_create and _wanted("api.create", args.only):
             emails = list(
@@ -330,29 +381,7 @@ def run_benchmark(args) -> int:
         for client in clients.values():
             client.close()
 
-    report = {
-        "label": label,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "database": db,
-        "machine": machine(),
-        "git": _git_commit(),
-        "server": " ".join(server_command) if server_command else args.server,
-        "load_average": {
-            "before": [round(x, 2) for x in load_before],
-            "after": [round(x, 2) for x in os.getloadavg()],
-        },
-        "settings": {
-            "requests": args.requests,
-            "warmup": args.warmup,
-            "clients": args.clients,
-            "create_seconds": args.create_seconds,
-        },
-        "scenarios": {r.name: r.summary() for r in results},
-        "create": creation,
-    }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{label}.json"
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    path = save()
     print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; written to {path}")
     return 0 if all(r.errors == 0 for r in results) and not (creation and creation["errors"]) else 1
 

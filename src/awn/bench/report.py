@@ -22,6 +22,8 @@ def _cell(row: dict | None) -> str:
     text = f"{row['p50_ms']:.0f} / {row['p95_ms']:.0f}"
     if cpu is not None:
         text += f" ({cpu:.0f})"
+    if row.get("capped"):
+        text += f" n={row['n']}"
     if row.get("errors"):
         text += f" ⚠{row['errors']}"
     return text
@@ -60,5 +62,8 @@ def markdown_table(paths: list[Path]) -> str:
 
 def print_report(paths: list[str]) -> int:
     print(markdown_table([Path(p) for p in paths]))
-    print("\nCells: p50 / p95 ms over HTTP (server CPU ms per request). ⚠n: n requests failed.")
+    print(
+        "\nCells: p50 / p95 ms over HTTP (server CPU ms per request); n=…: a slow scenario stopped early "
+        "after that many requests; ⚠n: n requests failed."
+    )
     return 0
