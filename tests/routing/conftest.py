@@ -1,6 +1,7 @@
 import pytest
 
 from awn.routing.models import AgentProfile, Availability, TeamRouting
+from awn.routing.services import routing_changed
 from tests.factories import AdminFactory, AgentFactory, TeamFactory
 
 
@@ -26,6 +27,7 @@ def strategy(crew):
         TeamRouting.objects.update_or_create(
             team=team, defaults={"assignment": assignment, "queue_order": queue_order}
         )
+        routing_changed()
         return team
 
     return set_strategy

@@ -9,7 +9,10 @@ from awn.tickets.models import Ticket
 def assign_on_arrival(event: DomainEvent) -> None:
     if event.name == "ticket.updated" and not {"team", "status"} & set(event.data.get("changed", ())):
         return
-    from awn.routing.services import auto_assign
+    from awn.routing.services import auto_assign, automatic_teams
+
+    if not automatic_teams():
+        return  # nobody assigns automatically: not even the ticket is read
 
     if event.ticket_id is None:
         return

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -125,7 +127,28 @@ def update_team_routing(
     routing.escalation_team = escalation_team
     routing.updated_at = clock.now()
     routing.save()
+    routing_changed()
+    transaction.on_commit(routing_changed)
     return routing
+
+
+VERSION_KEY = "awn:routing:version"
+_automatic: dict[str, object] = {"version": None, "teams": frozenset()}
+
+
+def routing_changed() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def automatic_teams() -> frozenset[int]:
+    """Teams whose tickets are assigned automatically; cached per process until a team's routing changes,
+    so installations (or teams) that assign by hand pay nothing per ticket event."""
+    version = cache.get(VERSION_KEY, "")
+    if _automatic["version"] != version:
+        _automatic["teams"] = frozenset(
+            TeamRouting.objects.exclude(assignment=Assignment.MANUAL).values_list("team_id", flat=True))
+        _automatic["version"] = version
+    return _automatic["teams"]  # type: ignore[return-value]
 
 
 # --- choosing an agent --------------------------------------------------------------------------------------
@@ -196,6 +219,8 @@ def choose_agent(
 @transaction.atomic
 def auto_assign(*, ticket: Ticket, by: Actor | None = None) -> User | None:
     """Assign an unassigned new/open ticket by its team's strategy, to an online agent with room."""
+    if not automatic_teams():
+        return None
     ticket = Ticket.objects.select_for_update(of=("self",)).select_related("team").get(pk=ticket.pk)
     if ticket.assignee_id or not ticket.team_id or ticket.status not in ASSIGNABLE_STATUSES:
         return None
