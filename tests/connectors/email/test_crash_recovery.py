@@ -238,3 +238,74 @@ def test_a_worker_killed_mid_sending_sends_every_reply_exactly_once(installation
     assert installation.query("SELECT DISTINCT delivery FROM email_messageemail") == [("sent",)]
     attempts = sorted(row[0] for row in installation.query("SELECT attempts FROM outbox_outboxitem"))
     assert attempts == [1] * (REPLIES - 1) + [2]  # only the one in flight was tried again
+
+
+def test_a_listener_killed_mid_stream_loses_no_message_it_accepted(installation):
+    from tests.connectors.email.servers import free_port
+
+    port = free_port()
+    mails = {
+        f"<stream-{n}@example.com>": make_mail(subject=f"Stream {n}", message_id=f"<stream-{n}@example.com>")
+        for n in range(80)
+    }
+    accepted: set[str] = set()
+
+    def deliver(pending: list[str], stop_after: int | None = None) -> list[str]:
+        """Send like an MTA: a message counts as delivered only once the server said 250."""
+        import smtplib
+
+        left = []
+        for index, mid in enumerate(pending):
+            try:
+                with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+                    client.sendmail("customer@example.com", ["support@acme.example"], mails[mid])
+                accepted.add(mid)
+            except (OSError, smtplib.SMTPException):
+                left.append(mid)  # no 250: the sender keeps it and tries again later
+            if stop_after is not None and index + 1 == stop_after:
+                return left + pending[index + 1 :]
+        return left
+
+    def wait_for_port() -> None:
+        import socket
+
+        def listening() -> bool:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    return True
+            except OSError:
+                return False
+
+        wait_for_worker(installation, listening, timeout=60, what="the listener to start")
+
+    server = installation.start("mail", "serve", "--port", str(port))
+    wait_for_port()
+    pending = deliver(list(mails), stop_after=30)
+    os.kill(server.pid, signal.SIGKILL)  # mid-stream: ingestion of what was just stored is under way
+    server.wait(timeout=10)
+    before_kill = len(accepted)
+    pending = deliver(pending)  # the server is gone: nothing is accepted now
+    assert 0 < before_kill == len(accepted) <= 30
+
+    server = installation.start("mail", "serve", "--port", str(port))
+    wait_for_port()
+    try:
+        for _round in range(3):  # an MTA retries what was not accepted
+            pending = deliver(pending)
+        assert pending == [], installation.log()
+        wait_for_worker(
+            installation,
+            lambda: installation.count("SELECT COUNT(*) FROM email_rawemail WHERE status = 'received'") == 0,
+            timeout=120,
+            what="the restarted listener to ingest everything",
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert installation.count("SELECT COUNT(*) FROM tickets_message") == len(mails)
+    assert installation.count("SELECT COUNT(DISTINCT source_id) FROM tickets_message") == len(mails)
+    statuses = dict(installation.query("SELECT status, COUNT(*) FROM email_rawemail GROUP BY status"))
+    assert statuses.get("ingested") == len(mails)
+    assert set(statuses) <= {"ingested", "duplicate"}
+    assert "Traceback" not in installation.log(), installation.log()
