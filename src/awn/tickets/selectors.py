@@ -169,7 +169,12 @@ def _decode_cursor(cursor: str, fields: tuple[str, ...]) -> list:
 
 
 def _after(fields: tuple[str, ...], values: list) -> Q:
-    """Keyset condition: rows strictly after `values` in the order given by `fields`."""
+    """Keyset condition: rows strictly after `values` in the order given by `fields`.
+
+    The leading `first <= value` (`>=` ascending) is implied by the rest. It is there for SQLite's planner:
+    with bound parameters it sees no index range in the OR alone and, at 1M tickets, scans the users and
+    sorts their tickets instead (2.4 s rather than 0.3 ms a page; docs/performance.md).
+    """
     condition = Q()
     for index in range(len(fields) - 1, -1, -1):
         name = fields[index]
@@ -179,6 +184,10 @@ def _after(fields: tuple[str, ...], values: list) -> Q:
         if index < len(fields) - 1:
             step |= Q(**{bare: values[index]}) & condition
         condition = step
+    first = fields[0]
+    if values[0] is not None:
+        bound = "lte" if first.startswith("-") else "gte"
+        condition = Q(**{f"{first.lstrip('-')}__{bound}": values[0]}) & condition
     return condition
 
 
