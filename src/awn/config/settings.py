@@ -190,7 +190,7 @@ if AWN_REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "awn.realtime.layers.SweepingInMemoryChannelLayer"}}
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "awn",

@@ -2,8 +2,10 @@
 
 Domain event handlers run after commit in whatever thread made the change: a request's thread, a consumer's
 database thread, a job worker. The in-memory channel layer only works on the event loop of the server that
-holds the sockets, so the first consumer records that loop and sends are handed to it; a process without a
-server loop (an `awn worker` on Redis) sends on a loop of its own.
+holds the sockets, so the first consumer records that loop and starts one sender task on it; sync code hands
+its batches to that task without waiting (a busy loop never holds a database thread), and the single task
+keeps them in the order they were made. A process without a server loop (an `awn worker` on Redis, a
+management command) sends on a loop of its own and waits.
 """
 
 from __future__ import annotations
@@ -18,21 +20,34 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 log = logging.getLogger(__name__)
-SEND_TIMEOUT_SECONDS = 5.0
+Batch = list[tuple[str, dict[str, Any]]]
+
 _server_loop: asyncio.AbstractEventLoop | None = None
+_outbox: asyncio.Queue[Batch] | None = None
 
 
 def remember_server_loop() -> None:
-    """Called by consumers (on the server's loop) so that sync code can hand sends to it."""
-    global _server_loop
-    _server_loop = asyncio.get_running_loop()
+    """Called by consumers (on the server's loop): start the sender that sync code hands its batches to."""
+    global _server_loop, _outbox
+    loop = asyncio.get_running_loop()
+    if _server_loop is loop and _outbox is not None:
+        return
+    _server_loop = loop
+    _outbox = asyncio.Queue()
+    loop.create_task(_sender(_outbox), name="awn-realtime-sender")
+
+
+async def _sender(queue: asyncio.Queue[Batch]) -> None:
+    while True:
+        batch = await queue.get()
+        await _send_all(batch)
 
 
 def new_event_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-async def _send_all(items: list[tuple[str, dict[str, Any]]]) -> None:
+async def _send_all(items: Batch) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
@@ -44,24 +59,20 @@ async def _send_all(items: list[tuple[str, dict[str, Any]]]) -> None:
 
 
 def send_to_groups(items: Iterable[tuple[str, dict[str, Any]]]) -> None:
-    """Send each (group, message) in order; returns when the layer has them (or after a timeout)."""
+    """Send each (group, message), in order, after any batch handed over before it."""
     batch = list(items)
     if not batch:
         return
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    if running is not None:  # called from async code: do not block the loop
-        running.create_task(_send_all(batch))
-        return
-    loop = _server_loop
-    if loop is not None and loop.is_running() and not loop.is_closed():
-        future = asyncio.run_coroutine_threadsafe(_send_all(batch), loop)
+    loop, outbox = _server_loop, _outbox
+    if loop is not None and outbox is not None and loop.is_running() and not loop.is_closed():
         try:
-            future.result(timeout=SEND_TIMEOUT_SECONDS)
-        except Exception:
-            log.exception("real-time broadcast did not complete")
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            outbox.put_nowait(batch)
+        else:
+            loop.call_soon_threadsafe(outbox.put_nowait, batch)
         return
     try:
         async_to_sync(_send_all)(batch)

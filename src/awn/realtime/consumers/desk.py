@@ -55,9 +55,10 @@ class DeskConsumer(JsonFrameConsumer):
         await self._join(self.scope_info.groups())
         await self.accept()
 
-    async def _join(self, groups: list[str]) -> None:
+    async def _join(self, groups: list[str], *, renew: bool = False) -> None:
+        # Channel layers drop a membership a day after it was made (group_expiry): `renew` adds again.
         for group in groups:
-            if group not in self.groups_joined:
+            if renew or group not in self.groups_joined:
                 await self.channel_layer.group_add(group, self.channel_name)
         for group in self.groups_joined:
             if group not in groups:
@@ -177,7 +178,9 @@ class DeskConsumer(JsonFrameConsumer):
                 await self.close(code=4403)
                 return
             self.scope_info = fresh
-            await self._join(fresh.groups())
+            await self._join(fresh.groups(), renew=True)
+            for ticket_id in self.viewing:
+                await self.channel_layer.group_add(ticket_group(ticket_id), self.channel_name)
         for ticket_id in list(self.viewing):
             await self._presence(ticket_id, "here", on=self.typing.get(ticket_id, False))
         await self.send_json({"type": "pong"})

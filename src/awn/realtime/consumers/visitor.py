@@ -279,6 +279,8 @@ class VisitorConsumer(JsonFrameConsumer):
     async def on_ping(self, frame: dict[str, Any]) -> None:
         if self.visitor is not None:
             await self.in_language(presence.visitor_heartbeat)(self.visitor.pk)
+            # Channel layers drop a membership a day after it was made (group_expiry): keep it fresh.
+            await self.channel_layer.group_add(visitor_group(self.visitor.pk), self.channel_name)
         await self.send_json({"type": "pong"})
 
     # --- to agents on the ticket -------------------------------------------------------------------------

@@ -37,6 +37,8 @@ def _require_agent(by: Actor) -> User:
 
 
 def _require_visible(user: User, session: ChatSession) -> None:
+    if session.ticket is not None and session.ticket.assignee_id == user.pk and user.is_staff_member:
+        return  # staff always see the tickets assigned to them (Ticket.objects.visible_to)
     if session.ticket_id is None or not Ticket.objects.visible_to(user).filter(pk=session.ticket_id).exists():
         raise NotPermitted(_("This chat is not in your view."))
 

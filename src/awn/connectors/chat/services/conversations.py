@@ -146,8 +146,6 @@ def post_visitor_message(
     if attachments and not (text or "").strip():
         text = ", ".join(item.filename for item in attachments)[:200]
     text = clean_text(text)
-    visitor.last_seen_at = clock.now()
-    visitor.save(update_fields=["last_seen_at"])
     session = live_session(visitor, lock=True)
     if session is None or session.ticket is None or session.ticket.status == Status.CLOSED:
         if session is not None:
