@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -123,11 +124,18 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     # --- channel-layer messages --------------------------------------------------------------------------
 
     async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' dispatch first closes stale database connections, a hop to a worker thread for every
+        # message; these consumers touch the database only inside database_sync_to_async calls, which do that
+        # themselves. With a notice fanned out to every agent of a team, the hops cost more than the notices.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        if message["type"].startswith("websocket."):
+            await handler(message)  # connect/disconnect plumbing: Channels handles what it raises
+            return
         try:
-            await super().dispatch(message)
+            await handler(message)
         except Exception:
-            if message.get("type", "").startswith("websocket."):
-                raise  # connect/disconnect plumbing: let Channels handle it
             log.exception("channel-layer message failed (%s)", type(self).__name__)
 
     def first_time(self, event_id: str | None) -> bool:
