@@ -198,8 +198,17 @@ def _simulate(seed: int) -> dict[str, list[tuple]]:
     return loader.rows
 
 
+def _comparable(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    """Rows with database adapters unwrapped: on PostgreSQL a JSON default is a psycopg Jsonb wrapper, and two
+    wrappers of the same value do not compare equal."""
+    return {
+        table: [tuple(getattr(value, "obj", value) for value in row) for row in table_rows]
+        for table, table_rows in rows.items()
+    }
+
+
 def test_the_same_seed_gives_the_same_tickets_and_another_seed_different_ones():
-    first, again, other = _simulate(3), _simulate(3), _simulate(4)
+    first, again, other = (_comparable(_simulate(seed)) for seed in (3, 3, 4))
 
     assert first == again
     assert first["tickets_ticket"] != other["tickets_ticket"]
