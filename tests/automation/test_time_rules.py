@@ -221,3 +221,16 @@ def test_the_periodic_job_runs_the_sweep(make_rule, waiting):
     run_time_rules()
 
     assert waiting.tags.filter(name="swept").exists()
+
+
+def test_a_time_rule_with_nothing_to_change_is_remembered_but_not_shown(make_rule, waiting):
+    from awn.tickets.models import TicketEvent
+
+    make_rule("tag", event="time", conditions=PENDING_72H, actions=[{"type": "add_tags", "tags": ["x"]}])
+    waiting.tags.create(name="x")
+
+    report = sweep(now=waiting.last_agent_message_at + timedelta(hours=73))
+
+    assert report.fired == 1
+    assert RuleRun.objects.get(ticket=waiting).results == []
+    assert not waiting.events.filter(kind=TicketEvent.Kind.RULE).exists()

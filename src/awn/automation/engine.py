@@ -205,6 +205,8 @@ def fire(
         else:
             run.results = results
             run.save(update_fields=["results"])
+        if not results:
+            return run  # a time rule that found nothing to change: remembered (once per anchor), not shown
         record_event(
             ticket=locked,
             by=context.actor,

@@ -13,7 +13,7 @@ from awn.tickets.selectors import get_ticket_for
 @staff_required
 def ticket_panel(request, number: int):
     ticket = get_ticket_for(user=request.user, number=number)
-    runs = list(RuleRun.objects.filter(ticket=ticket).order_by("-created_at", "-id")[:20])
+    runs = list(RuleRun.objects.filter(ticket=ticket).exclude(results=[]).order_by("-created_at", "-id")[:20])
     tier = tier_of(ticket)
     return render(
         request,
