@@ -12,7 +12,10 @@ Every message carries an id: a desk connection in several of the groups drops th
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from django.db.models import Exists, OuterRef
 
 from awn.connectors.chat.models import ChatSession
 from awn.connectors.chat.services import changes as chat_changes
@@ -21,7 +24,7 @@ from awn.connectors.chat.wire import message_for_desk, message_for_visitor, sess
 from awn.core.events import DomainEvent, subscribe
 from awn.realtime.broadcast import new_event_id, send_to_groups
 from awn.realtime.groups import groups_for_ticket, ticket_group, user_group, visitor_group
-from awn.tickets.models import Channel, Message, Ticket, TicketEvent
+from awn.tickets.models import Attachment, Channel, Message, Ticket, TicketEvent
 
 DESK = "desk.event"
 VISITOR = "visitor.event"
@@ -33,69 +36,86 @@ def _previous(ticket_id: int, kind: str) -> Any:
     return event.old if event is not None else None
 
 
+SCOPE_FIELDS = ("kind", "ticket", "team", "assignee", "old_team", "old_assignee", "changed")
+
+
 def _desk(event: dict[str, Any]) -> dict[str, Any]:
-    return {"type": DESK, "id": new_event_id(), "event": event}
+    """A desk notice: the few fields each connection decides on, and the frame itself serialized once (a
+    team's notice goes to every agent of the team; the layer copies each message for each of them)."""
+    frame = {key: value for key, value in event.items() if key != "kind"}
+    frame["type"] = event["kind"]
+    return {
+        "type": DESK,
+        "id": new_event_id(),
+        "scope": {key: event.get(key) for key in SCOPE_FIELDS},
+        "frame": json.dumps(frame, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def _message_with_ticket(message_id: int) -> Message | None:
+    """The message, its author, its ticket and the ticket's chat in one query; attachments only if any."""
+    message = (
+        Message.objects.select_related("author", "ticket", "ticket__chat_session")
+        .annotate(has_files=Exists(Attachment.objects.filter(message=OuterRef("pk"))))
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is not None and not message.has_files:
+        # Fill the prefetch cache with "none", so the payloads ask no further query.
+        message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
+    return message
 
 
 def on_ticket_event(event: DomainEvent) -> None:
     if event.ticket_id is None:
         return
-    row = (
-        Ticket.objects.filter(pk=event.ticket_id)
-        .values("id", "team_id", "assignee_id", "status", "channel")
-        .first()
-    )
-    if row is None:
+    message = None
+    if event.name == "ticket.message_added" and event.data.get("message_id"):
+        message = _message_with_ticket(event.data["message_id"])
+    ticket = message.ticket if message is not None else Ticket.objects.filter(pk=event.ticket_id).first()
+    if ticket is None:
         return
     changed = list(event.data.get("changed") or [])
-    old_team = _previous(row["id"], TicketEvent.Kind.TEAM) if "team" in changed else None
-    old_assignee = _previous(row["id"], TicketEvent.Kind.ASSIGNEE) if "assignee" in changed else None
+    old_team = _previous(ticket.pk, TicketEvent.Kind.TEAM) if "team" in changed else None
+    old_assignee = _previous(ticket.pk, TicketEvent.Kind.ASSIGNEE) if "assignee" in changed else None
     notice = {
         "kind": "ticket",
         "name": event.name,
-        "ticket": row["id"],
-        "team": row["team_id"],
-        "assignee": row["assignee_id"],
-        "status": row["status"],
-        "channel": row["channel"],
+        "ticket": ticket.pk,
+        "team": ticket.team_id,
+        "assignee": ticket.assignee_id,
+        "status": ticket.status,
+        "channel": ticket.channel,
         "changed": changed,
         "old_team": old_team,
         "old_assignee": old_assignee,
         "internal": bool(event.data.get("internal")),
         "from_staff": bool(event.data.get("from_staff")),
     }
-    groups = groups_for_ticket(team_id=row["team_id"], assignee_id=row["assignee_id"])
+    groups = groups_for_ticket(team_id=ticket.team_id, assignee_id=ticket.assignee_id)
     if "team" in changed or "assignee" in changed:
         groups |= groups_for_ticket(
-            team_id=old_team if "team" in changed else row["team_id"], assignee_id=old_assignee
+            team_id=old_team if "team" in changed else ticket.team_id, assignee_id=old_assignee
         )
     list_message = _desk(notice)
     items: list[tuple[str, dict[str, Any]]] = [(group, list_message) for group in sorted(groups)]
 
     page_notice = {**notice, "kind": "ticket.page"}
-    message = None
-    if event.name == "ticket.message_added" and event.data.get("message_id"):
-        message = (
-            Message.objects.select_related("author")
-            .prefetch_related("attachments")
-            .filter(pk=event.data["message_id"])
-            .first()
-        )
-        if message is not None:
-            page_notice["message"] = message_for_desk(message)
-    items.append((ticket_group(row["id"]), _desk(page_notice)))
+    if message is not None:
+        page_notice["message"] = message_for_desk(message)
+    items.append((ticket_group(ticket.pk), _desk(page_notice)))
 
-    if message is not None and not message.internal and row["channel"] == Channel.CHAT:
-        session = ChatSession.objects.filter(ticket_id=row["id"]).values("id", "visitor_id").first()
+    if message is not None and not message.internal and ticket.channel == Channel.CHAT:
+        session = getattr(ticket, "chat_session", None)
         if session is not None:
             items.append(
                 (
-                    visitor_group(session["visitor_id"]),
+                    visitor_group(session.visitor_id),
                     {
                         "type": VISITOR,
                         "event": {
                             "type": "message",
-                            "session": session["id"],
+                            "session": session.pk,
                             "message": message_for_visitor(message),
                         },
                     },

@@ -237,7 +237,8 @@ class DeskConsumer(JsonFrameConsumer):
     async def desk_event(self, message: dict[str, Any]) -> None:
         if not self.first_time(message.get("id")):
             return
-        event = dict(message.get("event") or {})
+        # Broadcasts carry `scope` and the serialized `frame`; a visitor's socket sends a small `event`.
+        event = message.get("scope") or message.get("event") or {}
         assert self.scope_info is not None
         visible = self.scope_info.can_see(team_id=event.get("team"), assignee_id=event.get("assignee"))
         ticket_id = event.get("ticket")
@@ -254,5 +255,9 @@ class DeskConsumer(JsonFrameConsumer):
                 if ticket_id in self.viewing:
                     await self._leave(ticket_id)
             return
-        event["type"] = event.pop("kind", "event")
-        await self.send_json(event)
+        if message.get("frame"):
+            await self.send(text_data=message["frame"])
+            return
+        frame = {key: value for key, value in event.items() if key != "kind"}
+        frame["type"] = event.get("kind", "event")
+        await self.send_json(frame)
