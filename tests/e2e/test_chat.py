@@ -232,3 +232,67 @@ def test_the_widget_works_with_the_keyboard_alone(new_page, awn_server, website,
     assert widget_part(visitor, "#awn-panel").is_hidden()
     assert focused() == "launcher"
     assert Ticket.objects.get().messages.get().body == "Typed without a mouse"
+
+
+def test_the_inbox_and_the_ticket_page_update_live_and_show_who_else_is_there(new_page, awn_server, support):
+    from awn.tickets.services import Actor, add_customer_message, create_ticket
+    from tests.factories import CustomerFactory
+
+    agent, team, _widget = support
+    colleague = AgentFactory(name="Bea Agent", email="bea@support.example")
+    team.members.add(colleague)
+    customer = CustomerFactory(name="Cora Customer")
+    ticket = create_ticket(
+        requester=customer, subject="Invoice is wrong", body="Hi", team=team, by=Actor.of(customer)
+    )
+    inbox, page, other = new_page("en"), new_page("en"), new_page("en")
+    for person, tab in ((agent, inbox), (agent, page), (colleague, other)):
+        sign_in(tab, awn_server, person.email)
+
+    # A new ticket appears in the open inbox without a reload.
+    inbox.goto(f"{awn_server}/desk/?view=all")
+    inbox.wait_for_timeout(1000)  # the desk socket connects
+    create_ticket(
+        requester=customer,
+        subject="Second problem arrives live",
+        body="Hello",
+        team=team,
+        by=Actor.of(customer),
+    )
+    inbox.locator("#queue table.tickets").filter(has_text="Second problem arrives live").wait_for(
+        timeout=30_000
+    )
+
+    # Two agents on the same ticket see each other, and who is writing.
+    page.goto(f"{awn_server}/desk/tickets/{ticket.pk}/")
+    other.goto(f"{awn_server}/desk/tickets/{ticket.pk}/")
+    page.locator(".presence-bar").filter(has_text="Bea Agent").wait_for()
+    other.locator(".reply-form textarea").type("I am on it")
+    page.locator(".presence-bar.presence-warning").filter(has_text="Bea Agent").wait_for()
+
+    # A customer's new message shows up in the thread of the open page.
+    add_customer_message(ticket=ticket, author=customer, body="Any news about my invoice?")
+    page.locator(".thread").filter(has_text="Any news about my invoice?").wait_for(timeout=30_000)
+
+
+def test_a_proactive_message_appears_after_the_visitor_stays_on_a_matching_page(
+    new_page, awn_server, website, support
+):
+    from awn.connectors.chat.models import ProactiveTrigger
+
+    _agent, _team, widget = support
+    ProactiveTrigger.objects.create(
+        widget=widget,
+        path_pattern="/promo*",
+        delay_seconds=1,
+        message="Questions about the offer? We are here.",
+    )
+    promo = website("promo-spring.html", awn=awn_server, key=widget.key, title="Spring offer")
+    visitor = new_page("en")
+
+    visitor.goto(promo)
+
+    bubble = widget_part(visitor, ".bubble")
+    bubble.filter(has_text="Questions about the offer?").wait_for()
+    bubble.click()
+    assert widget_part(visitor, "#awn-panel").is_visible()
