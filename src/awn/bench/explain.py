@@ -19,16 +19,16 @@ def explain_page(url: str, email: str, *, api: bool = False, slowest: int = 5) -
     call_command("migrate", interactive=False, verbosity=0)  # apps may have gained tables since
     user = User.objects.get(email=email)
     client = Client()
-    headers = {}
+    headers: dict[str, str] = {}
     if api:
         from awn.bench.scenarios import api_token_for
 
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {api_token_for(user)}"
+        headers["Authorization"] = f"Bearer {api_token_for(user)}"
     else:
         client.force_login(user)
-    client.get(url, **headers)  # warm the caches first
+    client.get(url, headers=headers)  # warm the caches first
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, **headers)
+        response = client.get(url, headers=headers)
     queries = sorted(((float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries), reverse=True)
     total = sum(ms for ms, _sql in queries)
     print(f"{url} as {email}: HTTP {response.status_code}, {len(queries)} queries, {total:.1f} ms of SQL")

@@ -179,7 +179,7 @@ class TicketWriter:
     def creation_times(self, count: int) -> list[int]:
         rng = self.rng
         span = self.end_us - self.start_us
-        times = []
+        times: list[int] = []
         while len(times) < count:
             # Growth: later in the year is busier (density rising from 0.6 to 1.4).
             x = rng.random()
@@ -286,7 +286,7 @@ class TicketWriter:
                 break
         topic = rng.choices(self.topic_names, corpus.TOPIC_WEIGHTS)[0]
         route = corpus.TOPICS[topic]["team"]
-        team = self.front_teams[lang] if route == "front" else self.topic_teams[route]
+        team: int | None = self.front_teams[lang] if route == "front" else self.topic_teams[route]
         if rng.random() < 0.03:
             team = self.escalations
         if status == "new" and rng.random() < 0.3:
@@ -330,7 +330,7 @@ class TicketWriter:
         offsets = sorted(rng.random() for _ in range(len(roles) - 1))
         times = [created] + [created + 1 + int(o * (end_of_life - created - 1)) for o in offsets]
 
-        assignee = None
+        assignee: int | None = None
         if status != "new":
             assert team is not None
             assignee = rng.choice(people.team_members[team])
@@ -372,6 +372,7 @@ class TicketWriter:
                 internal = False
                 last_customer = at
             elif role == "agent":
+                assert assignee is not None  # agents speak only on assigned tickets
                 author = assignee
                 body = self._agent_body(lang, slots, people.agent_name[assignee])
                 internal = False
@@ -379,6 +380,7 @@ class TicketWriter:
                 if first_response is None:
                     first_response = at
             else:
+                assert assignee is not None
                 author = assignee
                 body = rng.choice(corpus.NOTES[lang])
                 internal = True

@@ -212,14 +212,14 @@ def profile_queries(url: str, user: User, *, token: str | None = None) -> QueryP
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    headers = {}
+    headers: dict[str, str] = {}
     if token:
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        headers["Authorization"] = f"Bearer {token}"
     else:
         client.force_login(user)
-    client.get(url, **headers)  # warm
+    client.get(url, headers=headers)  # warm
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, **headers)
+        response = client.get(url, headers=headers)
     if response.status_code != 200:
         return None
     timed = sorted(((float(q["time"]) * 1000, q["sql"]) for q in queries.captured_queries), reverse=True)

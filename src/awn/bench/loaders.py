@@ -7,7 +7,7 @@ and skip per-row foreign-key checks: the generator writes consistent rows and th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
@@ -34,7 +34,7 @@ class Loader:
     def begin(self) -> None:
         raise NotImplementedError
 
-    def write(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    def write(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
         raise NotImplementedError
 
     def finish(self, *, analyze: bool) -> None:
@@ -66,7 +66,7 @@ class SqliteLoader(Loader):
             for name, _sql in self.saved_indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
 
-    def write(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    def write(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
         placeholders = ",".join("?" * len(columns))
         names = ",".join(f'"{c}"' for c in columns)
         raw = connection.connection
@@ -109,7 +109,7 @@ class PostgresLoader(Loader):
             for name, _sql in self.saved_indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
 
-    def write(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    def write(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
         names = ",".join(f'"{c}"' for c in columns)
         with (
             connection.cursor() as cursor,
@@ -159,7 +159,7 @@ class MemoryLoader(Loader):
     def begin(self) -> None:
         return None
 
-    def write(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    def write(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
         self.rows.setdefault(table, []).extend(rows)
 
     def finish(self, *, analyze: bool) -> None:

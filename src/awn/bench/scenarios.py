@@ -52,6 +52,8 @@ def pick_actors(rng: random.Random) -> Actors:
     two = scoped(lambda teams: len(teams) == 2 and all(t.visibility == Team.Visibility.TEAM for t in teams))
     everything = scoped(lambda teams: any(t.visibility == Team.Visibility.ALL for t in teams))
     top = Ticket.objects.values("requester_id").annotate(n=Count("id")).order_by("-n", "requester_id").first()
+    if top is None:
+        raise RuntimeError("The database has no tickets: run `awn bench generate` first.")
     customer = User.objects.get(pk=top["requester_id"])
 
     highest = Ticket.objects.aggregate(m=Max("id"))["m"]
