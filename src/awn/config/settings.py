@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "awn.automation",  # before routing: rules run before assignment on arrival (event handler order)
     "awn.routing",
     "awn.sla",
+    "awn.surveys",
+    "awn.reports",  # last: its handlers read what the other apps recorded for the same event
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,8 @@ urlpatterns = [
     path("desk/automation/", include("awn.automation.urls")),
     path("desk/routing/", include("awn.routing.urls")),
     path("desk/calendars/", include("awn.calendars.urls")),
+    path("desk/reports/", include("awn.reports.urls")),
+    path("", include("awn.surveys.urls")),  # survey answers from customers (links in emails) and desk screens
     path("", include("awn.connectors.chat.urls")),  # chat/api/… (the widget) and desk/chats/…
     path("", include("awn.connectors.email.urls")),  # desk/email/… screens and email/inbound/<id>/
     path("", include("awn.knowledge.urls")),
