@@ -20,7 +20,7 @@ STAMP := $(VENV)/.awn-installed
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint typecheck migrations-check messages system-packages services \
+.PHONY: help install run test check lint typecheck migrations-check messages makemessages system-packages services \
 	test-sqlite test-postgres test-e2e bench
 
 help:
@@ -87,6 +87,10 @@ messages: install
 	@if ls src/awn/locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 		AWN_TESTING=1 $(AWN) manage compilemessages --ignore=.venv --ignore=var --ignore=node_modules -v 0; \
 	else echo "no translation catalogs yet"; fi
+
+# Extract every marked string into the one catalog per language (src/awn/locale, docs/development.md).
+makemessages: install
+	cd src/awn && AWN_TESTING=1 ../../$(AWN) manage makemessages -l ar -l fa --ignore 'bench/*' -v 0
 
 # AWN_TEST_DATABASE_URL is emptied where SQLite is meant, in case the caller's environment sets it.
 test-sqlite: install

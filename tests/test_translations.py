@@ -15,7 +15,7 @@ from tests.factories import AgentFactory, CustomerFactory, TeamFactory
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "awn"
 LANGUAGES = ["ar", "fa"]
-# The project's catalogs (src/awn/locale) and any an app keeps beside its code (src/awn/<app>/locale).
+# Every catalog under src/awn, wherever it is (the layout test below wants exactly one per language).
 CATALOGS = [
     pytest.param(path, language, id=f"{'/'.join(path.relative_to(SOURCE).parts[:-4]) or 'awn'}-{language}")
     for language in LANGUAGES
@@ -34,6 +34,7 @@ ZWNJ = "\u200c"
 @dataclass
 class Entry:
     msgid: str = ""
+    msgctxt: str | None = None
     msgid_plural: str | None = None
     msgstr: dict[int, str] = field(default_factory=dict)
     flags: set[str] = field(default_factory=set)
@@ -81,10 +82,14 @@ def parse_po(path: Path) -> list[Entry]:
             index = int(keyword[7:-1]) if "[" in keyword else 0
             entry.msgstr[index], target = _unquote(value), index
         elif keyword == "msgctxt":
-            target = "msgctxt"
+            if entry.msgstr:
+                finish()
+            entry.msgctxt, target = _unquote(value), "msgctxt"
         elif line.startswith('"'):
             if target == "msgid":
                 entry.msgid += _unquote(line)
+            elif target == "msgctxt":
+                entry.msgctxt = (entry.msgctxt or "") + _unquote(line)
             elif target == "msgid_plural":
                 entry.msgid_plural = (entry.msgid_plural or "") + _unquote(line)
             elif isinstance(target, int):
@@ -123,6 +128,16 @@ def test_arabic_and_persian_catalogs_ship_compiled(language):
     shipped = [path.name for path in sorted(messages.glob("django.*"))]
 
     assert shipped == ["django.mo", "django.po"]
+
+
+def test_each_language_has_one_catalog_for_the_whole_project():
+    # Django lets an app keep its own catalog, but the project's (LOCALE_PATHS) shadows every app's and an
+    # app listed earlier shadows a later one: the same msgid in two catalogs shows whichever wins, whatever
+    # the page. So every string lives in src/awn/locale; makemessages puts it there when no app has a locale
+    # folder of its own.
+    catalogs = sorted(str(path.relative_to(SOURCE)) for path in SOURCE.glob("**/locale/*/LC_MESSAGES/*.po"))
+
+    assert catalogs == [f"locale/{language}/LC_MESSAGES/django.po" for language in LANGUAGES]
 
 
 @pytest.mark.parametrize(("po", "language"), CATALOGS)
@@ -199,12 +214,20 @@ def test_the_compiled_catalog_matches_the_po_file(po, language):
     stale = []
     for entry in entries:
         if entry.msgid_plural is None:
-            if compiled.gettext(entry.msgid) != entry.msgstr[0]:
+            if entry.msgctxt is None:
+                found = compiled.gettext(entry.msgid)
+            else:
+                found = compiled.pgettext(entry.msgctxt, entry.msgid)
+            if found != entry.msgstr[0]:
                 stale.append(entry.msgid)
             continue
         for index in range(nplurals):
             n = next(n for n in range(1000) if rule(n) == index)
-            if compiled.ngettext(entry.msgid, entry.msgid_plural, n) != entry.msgstr[index]:
+            if entry.msgctxt is None:
+                found = compiled.ngettext(entry.msgid, entry.msgid_plural, n)
+            else:
+                found = compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+            if found != entry.msgstr[index]:
                 stale.append(entry.msgid)
 
     assert stale == []
