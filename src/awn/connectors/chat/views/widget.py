@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
-from django.utils.translation import get_language_bidi
+from django.utils.translation import get_language_bidi, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -72,7 +72,7 @@ def widget_strings() -> dict[str, str]:
         "agent": _("Agent"),
         "you": _("You"),
         "seen": _("Seen"),
-        "sent": _("Sent"),
+        "sent": pgettext("chat message receipt", "Sent"),
         "ended": _("The chat has ended."),
         "end": _("End the chat"),
         "transcript": _("Email me the transcript"),
