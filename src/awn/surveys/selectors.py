@@ -1,0 +1,111 @@
+"""Reads: the survey settings in force for a team, who may be surveyed, ratings a viewer may see."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Count, Q, QuerySet
+
+from awn.accounts.models import STAFF_ROLES, Role, User
+from awn.surveys.models import NpsResponse, SatisfactionRating, SurveySettings
+from awn.tickets.models import Message, Ticket
+
+
+def global_settings() -> SurveySettings:
+    """The installation-wide row (unsaved defaults when nobody has saved one yet)."""
+    return SurveySettings.objects.filter(team__isnull=True).first() or SurveySettings(team=None)
+
+
+def settings_for_team(team_id: int | None) -> SurveySettings:
+    """A team's own settings when it has them, else the global ones."""
+    if team_id is not None:
+        own = SurveySettings.objects.filter(team_id=team_id).first()
+        if own is not None:
+            return own
+    return global_settings()
+
+
+# Senders that say nobody reads replies (the same shapes the inbound mail filter treats as automatic).
+_NOREPLY = re.compile(
+    r"^(no-?reply|do-?not-?reply|donotreply|notifications?|bounces?|mailer-daemon|postmaster)([+.-][^@]*)?@",
+    re.IGNORECASE,
+)
+# Names of the inbound mail filters whose findings mark a message automatic (connectors/email/filters.py);
+# ingestion records them in the raw email's reason as "<filter name>: <why>".
+_AUTOMATIC_FILTERS = ("bounce", "auto-submitted", "auto-reply", "bulk", "no-reply sender")
+
+
+def may_survey(customer: User) -> bool:
+    """A real person with a real address: never staff, a disabled account, or a placeholder address such as
+    an anonymous chat visitor's (`.invalid`, RFC 2606)."""
+    email = (customer.email or "").lower()
+    return bool(
+        customer.is_active
+        and customer.role == Role.CUSTOMER
+        and "@" in email
+        and not email.endswith(".invalid")
+        and not _NOREPLY.match(email)
+    )
+
+
+def started_by_automated_mail(ticket: Ticket) -> bool:
+    """Whether the ticket's first message was mail a program sent (RFC 3834 headers, bulk, no-reply)."""
+    from awn.connectors.email.models import RawEmail
+
+    first = (
+        Message.objects.filter(ticket=ticket).order_by("created_at", "id").values_list("pk", flat=True)[:1]
+    )
+    reasons = RawEmail.objects.filter(message_id__in=first).values_list("reason", flat=True)[:1]
+    for reason in reasons:
+        for part in reason.split("; "):
+            if part.split(": ", 1)[0] in _AUTOMATIC_FILTERS:
+                return True
+    return False
+
+
+def may_survey_ticket(ticket: Ticket) -> bool:
+    """Whether the ticket's requester may be asked about it at all."""
+    return (
+        ticket.merged_into_id is None
+        and may_survey(ticket.requester)
+        and not started_by_automated_mail(ticket)
+    )
+
+
+def ratable_reply(ticket: Ticket, message_id: int) -> Message | None:
+    """The public reply written by staff on this ticket that its customer may rate, or None."""
+    return (
+        Message.objects.select_related("author")
+        .filter(pk=message_id, ticket=ticket, internal=False, author__role__in=STAFF_ROLES)
+        .first()
+    )
+
+
+def ratings_for_ticket(ticket: Ticket) -> list[SatisfactionRating]:
+    return list(
+        SatisfactionRating.objects.filter(ticket=ticket)
+        .select_related("agent", "customer", "message")
+        .order_by("created_at", "id")
+    )
+
+
+def ratings_visible_to(user: User) -> QuerySet[SatisfactionRating]:
+    """Ratings on the tickets `user` may see (DESIGN.md §5)."""
+    return SatisfactionRating.objects.filter(ticket__in=Ticket.objects.visible_to(user).values("pk"))
+
+
+def customer_summary(*, viewer: User, customer: User) -> dict:
+    """A customer's ratings (on tickets the viewer may see) counted by value, their latest ones, last NPS."""
+    ratings = ratings_visible_to(viewer).filter(customer=customer)
+    counts = ratings.aggregate(
+        good=Count("pk", filter=Q(rating=3)),
+        okay=Count("pk", filter=Q(rating=2)),
+        bad=Count("pk", filter=Q(rating=1)),
+    )
+    latest = list(ratings.select_related("ticket").order_by("-created_at", "-id")[:3])
+    nps = (
+        NpsResponse.objects.filter(customer=customer, score__isnull=False)
+        .order_by("-answered_at", "-id")
+        .first()
+    )
+    return {"counts": counts, "total": sum(counts.values()), "latest": latest, "nps": nps}
