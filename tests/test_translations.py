@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import AgentFactory, CustomerFactory, TeamFactory
 
@@ -377,3 +380,122 @@ def test_the_stylesheets_use_logical_properties_only():
 
     assert sheets
     assert offending == []
+
+
+# Error pages: Django's own are English and left to right; ours follow the viewer's language.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected"), [("ar", "الصفحة غير موجودة"), ("fa", "صفحه پیدا نشد"), ("en", "Page not found")]
+)
+def test_a_missing_page_is_shown_in_the_viewers_language(client, language, expected):
+    _choose_language(client, language, reverse("accounts:login"))
+
+    response = client.get("/desk/no-such-page/")
+
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert f'<html lang="{language}" dir="{"ltr" if language == "en" else "rtl"}">' in page
+    assert expected in page
+
+
+@pytest.mark.django_db
+def test_a_refused_page_is_shown_in_the_users_language(client):
+    customer = CustomerFactory(language="fa")
+    client.force_login(customer)
+
+    response = client.get(reverse("desk:inbox"))
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert '<html lang="fa" dir="rtl">' in page
+    assert "دسترسی ممنوع" in page
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_for_a_missing_page_gets_the_message_alone(client):
+    _choose_language(client, "ar", reverse("accounts:login"))
+
+    response = client.get("/desk/no-such-page/", headers={"HX-Request": "true"})
+
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "<html" not in page
+    assert 'role="alert"' in page and "الصفحة غير موجودة" in page
+
+
+@pytest.mark.django_db
+def test_an_expired_form_is_explained_in_the_viewers_language():
+    client = Client(enforce_csrf_checks=True, headers={"Accept-Language": "ar"})
+
+    response = client.post(reverse("accounts:login"), {"email": "a@example.com", "password": "x"})
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "انتهت صلاحية النموذج" in page
+
+
+@pytest.mark.parametrize("template", ["400.html", "500.html"])
+def test_the_pages_rendered_without_a_request_are_translated_and_right_to_left(template):
+    with translation.override("fa"):
+        page = render_to_string(template)
+
+    assert '<html lang="fa" dir="rtl">' in page
+    assert "صفحهٔ اصلی" in page
+
+
+# Templates: text a person reads is inside {% translate %} / {% blocktranslate %}, never bare English.
+
+TEMPLATE_NOISE = [
+    re.compile(r"\{#.*?#\}", re.S),
+    re.compile(r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", re.S),
+    re.compile(r"\{%\s*blocktrans(?:late)?\b.*?\{%\s*endblocktrans(?:late)?\s*%\}", re.S),
+    # Not prose: scripts and styles, and what is shown as code or keys (<code dir="ltr">{"field": …}</code>).
+    re.compile(r"<(script|style|code|kbd|pre|samp)\b[^>]*>.*?</\1\s*>", re.S | re.I),
+    # Blocks that hold a class name or a URL ({% block body_class %}desk{% endblock %}).
+    re.compile(r"\{%\s*block\s+\w*(?:class|url|id)\s*%\}.*?\{%\s*endblock\b[^%]*%\}", re.S),
+]
+TEMPLATE_CODE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
+HTML_MARKUP = re.compile(r"<!--.*?-->|<[^>]*>|&[#\w]+;", re.S)
+READ_ATTRIBUTES = re.compile(
+    r"""\b(?:placeholder|title|alt|aria-label|aria-description)\s*=\s*("[^"]*"|'[^']*')""", re.I
+)
+# A word of two letters or more that is not an acronym (SLA, API, HTML and the like read the same everywhere).
+ENGLISH_WORD = re.compile(r"(?<![\w.@/-])(?![A-Z0-9]+\b)[A-Za-z][a-z]+(?:['’-][A-Za-z]+)*(?![\w@/-])")
+
+
+def untranslated_text(source: str) -> list[str]:
+    """English words a template shows outside translation tags, in its text and in attributes people read."""
+    for noise in TEMPLATE_NOISE:
+        source = noise.sub(" ", source)
+    found = [
+        value
+        for value in READ_ATTRIBUTES.findall(source)
+        if ENGLISH_WORD.search(TEMPLATE_CODE.sub(" ", value[1:-1]))
+    ]
+    text = HTML_MARKUP.sub(" ", TEMPLATE_CODE.sub(" ", source))
+    found += [line.strip() for line in text.splitlines() if ENGLISH_WORD.search(line)]
+    return found
+
+
+TEMPLATES = sorted(path for path in SOURCE.glob("**/templates/**/*") if path.suffix in {".html", ".txt"})
+
+
+def test_the_template_check_finds_bare_english_and_nothing_else():
+    marked = """{% load i18n %}<h1 class="title">{% translate "Inbox" %}</h1>{# a note #}
+        <p>{% blocktranslate with n=count %}{{ n }} open{% endblocktranslate %} · SLA · #{{ ticket.pk }}</p>
+        <a href="{% url 'desk:inbox' %}" aria-label="{% translate 'Main' %}" title="{{ user.email }}">→</a>
+        <code dir="ltr">{"field": 1}</code><kbd>Ctrl+/</kbd>{% block body_class %}desk{% endblock %}"""
+    bare = (
+        """<p>{% translate "Inbox" %}</p><button>Save changes</button><input placeholder="Search tickets">"""
+    )
+
+    assert untranslated_text(marked) == []
+    assert untranslated_text(bare) == ['"Search tickets"', "Save changes"]
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: str(path.relative_to(SOURCE)))
+def test_templates_show_no_untranslated_english(template):
+    assert untranslated_text(template.read_text(encoding="utf-8")) == []
