@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from awn.reports.views import dashboard
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("export/<slug:report>.csv", dashboard.export, name="export"),
+    path("digest/", dashboard.digest_settings, name="digest"),
+]

@@ -1,0 +1,64 @@
+"""The reports' reactions to ticket events (registered in ReportsConfig.ready, see core/events.py).
+
+Facts are recomputed *in the transaction of the change*, after the SLA handlers (the reports app is the last
+one installed), so they commit with the change and see the SLA outcome it caused. A failing computation is
+logged and never undoes the change: its writes sit in a savepoint, and the next event of the ticket or
+`awn manage rebuild_report_facts` repairs them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from awn.core.events import DomainEvent, subscribe_in_transaction
+from awn.reports.facts import record_reply, record_ticket_facts
+
+log = logging.getLogger(__name__)
+
+# Changes that move no fact column: no recompute.
+IRRELEVANT_CHANGES = frozenset({"subject", "followers", "language", "tags"})
+
+
+def _recompute(ticket_id: int) -> None:
+    try:
+        with transaction.atomic():
+            record_ticket_facts(ticket_id)
+    except Exception:
+        log.exception("report facts failed for ticket %s", ticket_id)
+
+
+def on_ticket_created(event: DomainEvent) -> None:
+    if event.ticket_id is not None:
+        _recompute(event.ticket_id)
+
+
+def on_message_added(event: DomainEvent) -> None:
+    if event.ticket_id is None or event.data.get("internal"):
+        return
+    if event.data.get("from_staff") and event.data.get("message_id"):
+        try:
+            with transaction.atomic():
+                record_reply(event.data["message_id"])
+        except Exception:
+            log.exception("reply fact failed for message %s", event.data.get("message_id"))
+    _recompute(event.ticket_id)
+
+
+def on_ticket_updated(event: DomainEvent) -> None:
+    changed = set(event.data.get("changed") or ())
+    if event.ticket_id is not None and (not changed or changed - IRRELEVANT_CHANGES):
+        _recompute(event.ticket_id)
+
+
+def on_sla_breached(event: DomainEvent) -> None:
+    if event.ticket_id is not None:
+        _recompute(event.ticket_id)
+
+
+def register() -> None:
+    subscribe_in_transaction("ticket.created", on_ticket_created)
+    subscribe_in_transaction("ticket.message_added", on_message_added)
+    subscribe_in_transaction("ticket.updated", on_ticket_updated)
+    subscribe_in_transaction("sla.breached", on_sla_breached)

@@ -1,0 +1,135 @@
+"""Metric facts (DESIGN.md §6): one row per ticket and one per agent reply, written when events happen.
+
+Dashboards are SQL aggregates over these tables: the dimensions a report filters or groups by (team, agent,
+channel, tier, priority) are copied onto the rows and the timestamps they are ranged over are indexed, so no
+report joins the tickets or replays their history. docs/reports.md defines every column.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketFacts(models.Model):
+    """The measured life of one ticket so far; recomputed from its rows whenever an event changes it."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="report_facts"
+    )
+    # Dimensions, as the ticket has them now (solved_by: the agent who solved it, kept after reassignment).
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    solved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    channel = models.CharField(_("channel"), max_length=16)
+    tier = models.PositiveSmallIntegerField(_("tier"), default=1)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=2)
+    status = models.CharField(_("status"), max_length=16)
+    # When.
+    created_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)  # the last solve; None while unsolved
+    # Measures (seconds; business seconds on the calendar named in docs/reports.md).
+    first_response_seconds = models.BigIntegerField(null=True, blank=True)
+    first_response_business_seconds = models.BigIntegerField(null=True, blank=True)
+    resolution_seconds = models.BigIntegerField(null=True, blank=True)
+    resolution_business_seconds = models.BigIntegerField(null=True, blank=True)
+    agent_replies = models.PositiveIntegerField(default=0)
+    customer_messages = models.PositiveIntegerField(default=0)
+    reopens = models.PositiveIntegerField(default=0)
+    tier_escalations = models.PositiveIntegerField(default=0)
+    one_touch = models.BooleanField(default=False)
+    first_contact_resolution = models.BooleanField(default=False)
+    # SLA outcome per target: None when the ticket had no such target (or it has not ended yet).
+    sla_first_response_met = models.BooleanField(null=True, blank=True)
+    sla_resolution_met = models.BooleanField(null=True, blank=True)
+    sla_breached = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ticket facts")
+        verbose_name_plural = _("ticket facts")
+        indexes = [
+            models.Index(fields=["created_at"], name="facts_created"),
+            models.Index(fields=["solved_at"], name="facts_solved", condition=Q(solved_at__isnull=False)),
+            models.Index(fields=["team", "created_at"], name="facts_team_created"),
+            models.Index(fields=["agent", "created_at"], name="facts_agent_created"),
+            models.Index(
+                fields=["team", "solved_at"], name="facts_team_solved", condition=Q(solved_at__isnull=False)
+            ),
+            models.Index(
+                fields=["solved_by", "solved_at"],
+                name="facts_solver_solved",
+                condition=Q(solved_at__isnull=False),
+            ),
+            models.Index(
+                fields=["agent", "solved_at"], name="facts_agent_solved", condition=Q(solved_at__isnull=False)
+            ),
+            models.Index(fields=["channel", "created_at"], name="facts_channel_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of #{self.ticket_id}"
+
+
+class ReplyFact(models.Model):
+    """One public reply by a staff member: the per-agent replies column counts these in a period."""
+
+    message = models.OneToOneField(
+        "tickets.Message", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+", db_index=False)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    channel = models.CharField(max_length=16)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], name="replyfact_created"),
+            models.Index(fields=["agent", "created_at"], name="replyfact_agent_created"),
+            models.Index(fields=["team", "created_at"], name="replyfact_team_created"),
+            models.Index(fields=["ticket"], name="replyfact_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"reply {self.message_id} by {self.agent_id}"
+
+
+class DigestSubscription(models.Model):
+    """How often a manager (or admin) gets the digest email; managers without a row get it weekly."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        NEVER = "never", _("Never")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(
+        _("digest"), max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.frequency}"

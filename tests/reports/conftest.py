@@ -1,0 +1,67 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from awn.calendars.selectors import forget_schedules
+from awn.calendars.services import save_calendar
+from awn.reports.models import TicketFacts
+from tests.factories import AdminFactory, TicketFactory
+
+# Friday 12 January 2024, 16:00 in Berlin (UTC+1 in winter).
+FRIDAY_16_BERLIN = datetime(2024, 1, 12, 15, 0, tzinfo=UTC)
+
+
+class FrozenClock:
+    """The time every service sees (awn.core.clock.now); tests move it forward explicitly."""
+
+    def __init__(self, moment: datetime):
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta) -> datetime:
+        self.moment += timedelta(**delta)
+        return self.moment
+
+    def set(self, moment: datetime) -> datetime:
+        self.moment = moment
+        return moment
+
+
+@pytest.fixture
+def now(monkeypatch):
+    frozen = FrozenClock(FRIDAY_16_BERLIN)
+    monkeypatch.setattr("awn.core.clock.now", frozen)
+    return frozen
+
+
+@pytest.fixture(autouse=True)
+def _fresh_schedules():
+    forget_schedules()
+    yield
+    forget_schedules()
+
+
+@pytest.fixture
+def berlin(db):
+    hours = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+    return save_calendar(
+        by=AdminFactory(), name="Berlin office", timezone="Europe/Berlin", hours=hours, is_default=True
+    )
+
+
+def fact(**columns) -> TicketFacts:
+    """A facts row (and its bare ticket) with the given columns; created in January 2024 unless told."""
+    created = columns.pop("created_at", datetime(2024, 1, 10, 12, 0, tzinfo=UTC))
+    ticket = TicketFactory(created_at=created)
+    values = {
+        "channel": "web",
+        "status": "open",
+        "created_at": created,
+        "computed_at": created,
+        "tier": 1,
+        "priority": 2,
+    }
+    values.update(columns)
+    return TicketFacts.objects.create(ticket=ticket, **values)
