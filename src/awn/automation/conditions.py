@@ -301,7 +301,7 @@ class ConditionData(BaseModel):
     @classmethod
     def _known_field(cls, value: str) -> str:
         if value not in FIELDS:
-            raise ValueError(f"unknown field {value!r}")
+            raise ValueError(_("unknown field %(field)s") % {"field": repr(value)})
         return value
 
 
@@ -324,28 +324,34 @@ def _check_value(spec: FieldSpec, data: ConditionData) -> Any:
     """The value in its evaluated form (numbers as numbers, lists as tuples), or ValueError."""
     op, value = data.op, data.value
     if op not in spec.ops:
-        raise ValueError(f"{spec.name}: operator {op!r} is not one of {', '.join(spec.ops)}")
+        raise ValueError(
+            _("%(field)s: operator %(op)s is not one of %(ops)s")
+            % {"field": spec.name, "op": repr(op), "ops": ", ".join(spec.ops)}
+        )
     if spec.needs_key and not data.key:
-        raise ValueError(f"{spec.name}: a key is required")
+        raise ValueError(_("%(field)s: a key is required") % {"field": spec.name})
     if op in PRESENCE:
         return None
     if spec.kind == "calendar":
         if value is not None and not (isinstance(value, int) and not isinstance(value, bool)):
-            raise ValueError(f"{spec.name}: value must be a calendar id or null for the default calendar")
+            raise ValueError(
+                _("%(field)s: value must be a calendar id or null for the default calendar")
+                % {"field": spec.name}
+            )
         return value
     if spec.kind == "hours":
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 24 * 365 * 5:
-            raise ValueError(f"{spec.name}: value must be a number of hours")
+            raise ValueError(_("%(field)s: value must be a number of hours") % {"field": spec.name})
         return float(value)
     many = op in ("in", "not_in") or spec.kind == "list"
     items = value if isinstance(value, list) else None
     if many:
         if not items or len(items) > 200:
-            raise ValueError(f"{spec.name}: value must be a non-empty list")
+            raise ValueError(_("%(field)s: value must be a non-empty list") % {"field": spec.name})
         converted = tuple(_scalar(spec, item, op) for item in items)
         return frozenset(converted) if spec.kind == "list" else converted
     if isinstance(value, list | dict) or value is None:
-        raise ValueError(f"{spec.name}: value must be a single value")
+        raise ValueError(_("%(field)s: value must be a single value") % {"field": spec.name})
     return _scalar(spec, value, op)
 
 
@@ -354,22 +360,32 @@ def _scalar(spec: FieldSpec, value: Any, op: str) -> Any:
         value = Priority[value.upper()].value
     if spec.kind == "number" or op in ("gte", "lte", "gt", "lt"):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{spec.name}: {value!r} is not a number")
+            raise ValueError(
+                _("%(field)s: %(value)s is not a number") % {"field": spec.name, "value": repr(value)}
+            )
         return value
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise ValueError(f"{spec.name}: {value!r} is not a text value")
+        raise ValueError(
+            _("%(field)s: %(value)s is not a text value") % {"field": spec.name, "value": repr(value)}
+        )
     value = str(value)
     if len(value) > 500:
-        raise ValueError(f"{spec.name}: values are at most 500 characters")
+        raise ValueError(_("%(field)s: values are at most 500 characters") % {"field": spec.name})
     if spec.choices is not None and value not in spec.choices:
-        raise ValueError(f"{spec.name}: {value!r} is not one of {', '.join(spec.choices)}")
+        raise ValueError(
+            _("%(field)s: %(value)s is not one of %(choices)s")
+            % {"field": spec.name, "value": repr(value), "choices": ", ".join(spec.choices)}
+        )
     if spec.name == "tags":
         return value.strip().casefold()
     if op == "matches":
         try:
             re.compile(value)
         except re.error as exc:
-            raise ValueError(f"{spec.name}: {value!r} is not a valid pattern ({exc})") from exc
+            raise ValueError(
+                _("%(field)s: %(value)s is not a valid pattern (%(error)s)")
+                % {"field": spec.name, "value": repr(value), "error": exc}
+            ) from exc
     return value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from awn.automation.actions import messages as _messages  # noqa: F401 - importing registers the actions
@@ -24,17 +25,20 @@ def parse_actions(raw: Any, *, check: bool = False) -> list[Action]:
     if raw in (None, ""):
         raw = []
     if not isinstance(raw, list):
-        raise ActionError(["actions must be a list"])
+        raise ActionError([_("actions must be a list")])
     if len(raw) > MAX_ACTIONS:
-        raise ActionError([f"at most {MAX_ACTIONS} actions"])
+        raise ActionError([_("at most %(count)s actions") % {"count": MAX_ACTIONS}])
     parsed, problems = [], []
     for index, item in enumerate(raw):
         if not isinstance(item, dict) or not isinstance(item.get("type"), str):
-            problems.append(f"action {index + 1}: needs a type")
+            problems.append(_("action %(number)s: needs a type") % {"number": index + 1})
             continue
         cls = ACTIONS.get(item["type"])
         if cls is None:
-            problems.append(f"action {index + 1}: unknown type {item['type']!r}")
+            problems.append(
+                _("action %(number)s: unknown type %(type)s")
+                % {"number": index + 1, "type": repr(item["type"])}
+            )
             continue
         params = {key: value for key, value in item.items() if key != "type"}
         try:
@@ -45,11 +49,17 @@ def parse_actions(raw: Any, *, check: bool = False) -> list[Action]:
             for error in exc.errors():
                 where = ".".join(str(part) for part in error.get("loc", ()))
                 problems.append(
-                    f"action {index + 1} ({cls.type}){' ' + where if where else ''}: {error['msg']}"
+                    _("action %(number)s (%(type)s)%(where)s: %(message)s")
+                    % {
+                        "number": index + 1,
+                        "type": cls.type,
+                        "where": " " + where if where else "",
+                        "message": error["msg"],
+                    }
                 )
             continue
         except ValueError as exc:
-            problems.append(f"action {index + 1}: {exc}")
+            problems.append(_("action %(number)s: %(message)s") % {"number": index + 1, "message": exc})
             continue
         parsed.append(action)
     if problems:

@@ -17,7 +17,7 @@ MAX_BODY = 20_000
 def _no_unknown_placeholders(text: str) -> str:
     unknown = unknown_placeholders(text)
     if unknown:
-        raise ValueError(f"unknown placeholders: {', '.join(unknown)}")
+        raise ValueError(_("unknown placeholders: %(names)s") % {"names": ", ".join(unknown)})
     return text
 
 
@@ -37,14 +37,14 @@ class ReplyParams(ActionParams):
     def _variant_placeholders(cls, value: dict[str, str]) -> dict[str, str]:
         for language, text in value.items():
             if not language or len(language) > 8:
-                raise ValueError(f"{language!r} is not a language code")
+                raise ValueError(_("%(code)s is not a language code") % {"code": repr(language)})
             _no_unknown_placeholders(text)
         return value
 
     @model_validator(mode="after")
     def _something_to_say(self) -> ReplyParams:
         if not self.body.strip() and not self.saved_reply:
-            raise ValueError("a reply needs a body or a saved reply")
+            raise ValueError(_("a reply needs a body or a saved reply"))
         return self
 
 
@@ -63,7 +63,9 @@ class Reply(Action[ReplyParams]):
             self.params.saved_reply
             and not SavedReply.objects.filter(pk=self.params.saved_reply, owner__isnull=True).exists()
         ):
-            raise ValueError(f"reply: shared saved reply {self.params.saved_reply} does not exist")
+            raise ValueError(
+                _("reply: shared saved reply %(id)s does not exist") % {"id": self.params.saved_reply}
+            )
 
     def text_for(self, ticket: Ticket) -> str:
         languages = (ticket.language, getattr(ticket.requester, "language", ""))

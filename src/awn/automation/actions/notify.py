@@ -25,13 +25,13 @@ class NotifyParams(ActionParams):
     def _placeholders(cls, value: str) -> str:
         unknown = unknown_placeholders(value)
         if unknown:
-            raise ValueError(f"unknown placeholders: {', '.join(unknown)}")
+            raise ValueError(_("unknown placeholders: %(names)s") % {"names": ", ".join(unknown)})
         return value
 
     @model_validator(mode="after")
     def _someone(self) -> NotifyParams:
         if not (self.to or self.users or self.teams):
-            raise ValueError("notify needs recipients")
+            raise ValueError(_("notify needs recipients"))
         return self
 
 

@@ -84,7 +84,7 @@ class TierParams(ReasonParams):
     @classmethod
     def _known(cls, value: int) -> int:
         if value not in Tier.values:
-            raise ValueError("tier must be 1, 2 or 3")
+            raise ValueError(_("tier must be 1, 2 or 3"))
         return value
 
 

@@ -29,7 +29,7 @@ class SetTeam(Action[TeamParams]):
 
     def check(self) -> None:
         if self.params.team and _team(self.params.team) is None:
-            raise ValueError(f"set_team: team {self.params.team} does not exist")
+            raise ValueError(_("set_team: team %(id)s does not exist") % {"id": self.params.team})
 
     def preview(self, ticket: Ticket) -> str:
         team = _team(self.params.team)
@@ -60,7 +60,7 @@ class PriorityParams(ActionParams):
     @classmethod
     def _known(cls, value: int) -> int:
         if value not in Priority.values:
-            raise ValueError("unknown priority")
+            raise ValueError(_("unknown priority"))
         return value
 
 
@@ -88,7 +88,7 @@ class StatusParams(ActionParams):
     @classmethod
     def _known(cls, value: str) -> str:
         if value not in Status.values:
-            raise ValueError("unknown status")
+            raise ValueError(_("unknown status"))
         return value
 
 
@@ -126,7 +126,7 @@ class SetAssignee(Action[AssigneeParams]):
     def check(self) -> None:
         person = _agent(self.params.assignee)
         if self.params.assignee and (person is None or not person.is_staff_member):
-            raise ValueError(f"set_assignee: {self.params.assignee} is not an active agent")
+            raise ValueError(_("set_assignee: %(id)s is not an active agent") % {"id": self.params.assignee})
 
     def preview(self, ticket: Ticket) -> str:
         if self.params.assignee == ticket.assignee_id:

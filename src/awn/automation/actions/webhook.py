@@ -52,7 +52,7 @@ class CallWebhook(Action[WebhookParams]):
 
     def check(self) -> None:
         if self._webhook() is None:
-            raise ValueError(f"webhook: webhook {self.params.webhook} does not exist")
+            raise ValueError(_("webhook: webhook %(id)s does not exist") % {"id": self.params.webhook})
 
     def preview(self, ticket: Ticket) -> str:
         webhook = self._webhook()
