@@ -163,3 +163,98 @@ def test_a_ticket_moved_to_another_team_leaves_the_view_of_its_viewers(customer,
     gone, error = run(scenario)
     assert gone["ticket"] == ticket.pk
     assert error["code"] == "not_viewing"
+
+
+def test_a_chat_message_reaches_its_agent_and_the_lists_it_can_change_not_the_whole_team(
+    customer, team, agent
+):
+    from awn.tickets.models import Channel
+    from awn.tickets.services import add_customer_message
+
+    ticket = create_ticket(
+        requester=customer,
+        subject="Chat",
+        body="Hi",
+        team=team,
+        assignee=agent,
+        channel=Channel.CHAT,
+        by=Actor.of(customer),
+    )
+    listing, ordered, idle = AgentFactory(), AgentFactory(), AgentFactory()
+    team.members.add(listing, ordered, idle)
+    sockets = {
+        name: desk_socket(person)
+        for name, person in {"agent": agent, "listing": listing, "ordered": ordered, "idle": idle}.items()
+    }
+
+    async def scenario():
+        for socket in sockets.values():
+            assert (await socket.connect())[0]
+        lists = {
+            "listing": {"tickets": [ticket.pk + 1, ticket.pk]},
+            "ordered": {"tickets": [], "activity": True},
+        }
+        for name, frame in lists.items():
+            await sockets[name].send_json_to({"type": "list", **frame})
+            await sockets[name].send_json_to({"type": "ping"})
+            await receive_until(sockets[name], "pong")
+        await sync_to_async(add_customer_message)(
+            ticket=ticket, author=customer, body="Still there?", channel=Channel.CHAT
+        )
+        seen = {
+            name: await receive_until(sockets[name], "ticket") for name in ("agent", "listing", "ordered")
+        }
+        return seen, await nothing_more(sockets["idle"])
+
+    seen, quiet = run(scenario)
+    assert {notice["name"] for notice in seen.values()} == {"ticket.message_added"}
+    assert {notice["ticket"] for notice in seen.values()} == {ticket.pk}
+    assert quiet
+
+
+def test_a_list_that_no_longer_shows_a_chat_hears_no_more_of_it(customer, team, agent):
+    from awn.tickets.models import Channel
+    from awn.tickets.services import add_customer_message
+
+    ticket = create_ticket(
+        requester=customer, subject="Chat", body="Hi", team=team, channel=Channel.CHAT, by=Actor.of(customer)
+    )
+    socket = desk_socket(agent)
+
+    async def scenario():
+        await socket.connect()
+        await socket.send_json_to({"type": "list", "tickets": [ticket.pk], "activity": True})
+        await socket.send_json_to({"type": "list", "tickets": []})
+        await socket.send_json_to({"type": "ping"})
+        await receive_until(socket, "pong")
+        await sync_to_async(add_customer_message)(
+            ticket=ticket, author=customer, body="Hello?", channel=Channel.CHAT
+        )
+        return await nothing_more(socket)
+
+    assert run(scenario)
+
+
+def test_a_list_frame_without_tickets_gets_an_error_frame(agent):
+    socket = desk_socket(agent)
+
+    async def scenario():
+        await socket.connect()
+        await socket.send_json_to({"type": "list", "tickets": "all of them"})
+        return await receive_until(socket, "error")
+
+    assert run(scenario)["code"] == "bad_frame"
+
+
+def test_an_email_message_still_reaches_every_list_of_the_team(customer, team, agent):
+    from awn.tickets.services import add_customer_message
+
+    ticket = new_ticket(customer, team)
+    socket = desk_socket(agent)
+
+    async def scenario():
+        await socket.connect()
+        await sync_to_async(add_customer_message)(ticket=ticket, author=customer, body="More smoke")
+        return await receive_until(socket, "ticket")
+
+    assert run(scenario)["name"] == "ticket.message_added"

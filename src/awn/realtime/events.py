@@ -1,7 +1,8 @@
 """Live updates: domain events (after commit) turned into channel-layer messages for desks and widgets.
 
 - "ticket.created" / "ticket.updated" / "ticket.message_added": a small "ticket" notice to every desk group
-  that may see the ticket (before and after a team or assignee change, so a list can drop it), and a
+  that may see the ticket (before and after a team or assignee change, so a list can drop it) — for a chat
+  message only to the chat's agent and the lists it can change (groups.groups_for_chat_message) — and a
   "ticket changed" notice with the message itself to the people on the ticket's page; a public message on a
   chat ticket also goes to the visitor's widget.
 - "chat.session_changed", "chat.queue_changed", "chat.read", "chat.agent_changed" (connectors/chat): the
@@ -23,7 +24,13 @@ from awn.connectors.chat.services.assignment import queue_positions
 from awn.connectors.chat.wire import message_for_desk, message_for_visitor, session_for_visitor
 from awn.core.events import DomainEvent, subscribe
 from awn.realtime.broadcast import new_event_id, send_to_groups
-from awn.realtime.groups import groups_for_ticket, ticket_group, user_group, visitor_group
+from awn.realtime.groups import (
+    groups_for_chat_message,
+    groups_for_ticket,
+    ticket_group,
+    user_group,
+    visitor_group,
+)
 from awn.tickets.models import Attachment, Channel, Message, Ticket, TicketEvent
 
 DESK = "desk.event"
@@ -92,7 +99,13 @@ def on_ticket_event(event: DomainEvent) -> None:
         "internal": bool(event.data.get("internal")),
         "from_staff": bool(event.data.get("from_staff")),
     }
-    groups = groups_for_ticket(team_id=ticket.team_id, assignee_id=ticket.assignee_id)
+    if message is not None and message.channel == Channel.CHAT and not changed:
+        # A chat message: not the whole team's lists (one notice per agent of the team, twice per exchange).
+        groups = groups_for_chat_message(
+            ticket_id=ticket.pk, team_id=ticket.team_id, assignee_id=ticket.assignee_id
+        )
+    else:
+        groups = groups_for_ticket(team_id=ticket.team_id, assignee_id=ticket.assignee_id)
     if "team" in changed or "assignee" in changed:
         groups |= groups_for_ticket(
             team_id=old_team if "team" in changed else ticket.team_id, assignee_id=old_assignee

@@ -5,6 +5,11 @@ members of an "all tickets" team; otherwise each of their teams, the triage pool
 and their own group (tickets assigned to them). `DeskScope.can_see` repeats `Ticket.objects.visible_to` for
 staff from the few fields each broadcast carries, so a connection decides without a query whether an event
 is for its user; tests compare the two on a matrix of tickets.
+
+A chat message changes nothing a list filters on, only its order by activity; its list notice goes to fewer
+groups than a whole team (`groups_for_chat_message`): the chat's agent, the lists that show the ticket (a list
+page joins `desk.listed.<ticket>` for each row) and the lists ordered by activity (`desk.activity.…`, joined
+by a page whose order a new message can change).
 """
 
 from __future__ import annotations
@@ -33,6 +38,19 @@ def visitor_group(visitor_id: int) -> str:
     return f"chat.visitor.{visitor_id}"
 
 
+def listed_group(ticket_id: int) -> str:
+    """The list pages that show this ticket."""
+    return f"desk.listed.{ticket_id}"
+
+
+ACTIVITY_ALL = "desk.activity.all"
+ACTIVITY_TRIAGE = "desk.activity.triage"
+
+
+def activity_team_group(team_id: int) -> str:
+    return f"desk.activity.team.{team_id}"
+
+
 @dataclass(frozen=True)
 class DeskScope:
     user_id: int
@@ -43,6 +61,12 @@ class DeskScope:
         if self.sees_all:
             return [DESK_ALL, user_group(self.user_id)]
         return [*(team_group(t) for t in sorted(self.team_ids)), DESK_TRIAGE, user_group(self.user_id)]
+
+    def activity_groups(self) -> list[str]:
+        """The groups of a list ordered by activity: every chat message in its scope may move a row."""
+        if self.sees_all:
+            return [ACTIVITY_ALL]
+        return [*(activity_team_group(t) for t in sorted(self.team_ids)), ACTIVITY_TRIAGE]
 
     def can_see(self, *, team_id: int | None, assignee_id: int | None) -> bool:
         return (
@@ -67,6 +91,16 @@ def scope_for(user: User) -> DeskScope | None:
 def groups_for_ticket(*, team_id: int | None, assignee_id: int | None) -> set[str]:
     """Every desk group whose members may see a ticket with this team and assignee."""
     groups = {DESK_ALL, team_group(team_id) if team_id is not None else DESK_TRIAGE}
+    if assignee_id is not None:
+        groups.add(user_group(assignee_id))
+    return groups
+
+
+def groups_for_chat_message(*, ticket_id: int, team_id: int | None, assignee_id: int | None) -> set[str]:
+    """The desk groups a chat message's list notice goes to: the chat's agent, the lists showing the ticket,
+    and the lists ordered by activity that may see it (the rest of the team's lists would not change)."""
+    groups = {listed_group(ticket_id), ACTIVITY_ALL}
+    groups.add(activity_team_group(team_id) if team_id is not None else ACTIVITY_TRIAGE)
     if assignee_id is not None:
         groups.add(user_group(assignee_id))
     return groups

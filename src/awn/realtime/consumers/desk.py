@@ -3,8 +3,10 @@
 The connection joins the groups its user may see (groups.DeskScope) and forwards list notices for visible
 tickets. On a ticket page the client sends `view`: after a visibility check the connection joins the ticket's
 group, where agents see who else is viewing or typing (collision detection) and the ticket's changes with the
-new message, and where a chat's visitor typing, page and read receipts arrive. Agents answer chats with
-`reply`. Presence needs no shared state: a joining connection announces itself and the others answer.
+new message, and where a chat's visitor typing, page and read receipts arrive. A list page sends `list` (the
+tickets it shows, and whether a new message can reorder it): a chat message's notice reaches only those lists
+(groups.groups_for_chat_message), not every list of the team. Agents answer chats with `reply`. Presence
+needs no shared state: a joining connection announces itself and the others answer.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from awn.connectors.chat.models import ChatSession
 from awn.connectors.chat.wire import message_for_desk
 from awn.core.errors import NotPermitted, ValidationFailed
 from awn.realtime.consumers.base import JsonFrameConsumer, positive_int, short_text
-from awn.realtime.groups import DeskScope, scope_for, ticket_group, visitor_group
+from awn.realtime.groups import DeskScope, listed_group, scope_for, ticket_group, visitor_group
 from awn.tickets.models import Ticket
 from awn.tickets.services import Actor
 
 SCOPE_REFRESH_SECONDS = 60.0
 MAX_VIEWED_TICKETS = 10
+MAX_LISTED_TICKETS = 200  # a list page shows 50 rows; a frame naming more is cut here
 
 
 class DeskConsumer(JsonFrameConsumer):
@@ -34,6 +37,7 @@ class DeskConsumer(JsonFrameConsumer):
         "typing": "on_typing",
         "read": "on_read",
         "reply": "on_reply",
+        "list": "on_list",
         "ping": "on_ping",
     }
 
@@ -51,6 +55,8 @@ class DeskConsumer(JsonFrameConsumer):
         self.viewing: dict[int, int | None] = {}  # ticket id → visitor id of its live chat
         self.typing: dict[int, bool] = {}
         self.groups_joined: list[str] = []
+        self.listed: set[int] = set()  # tickets on the list page of this connection
+        self.activity_groups: list[str] = []  # joined while that list is ordered by activity
         self.scope_checked = time.monotonic()
         await self._join(self.scope_info.groups())
         await self.accept()
@@ -71,6 +77,8 @@ class DeskConsumer(JsonFrameConsumer):
         for ticket_id in list(getattr(self, "viewing", {})):
             await self._leave(ticket_id)
         for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in [*map(listed_group, getattr(self, "listed", ())), *getattr(self, "activity_groups", [])]:
             await self.channel_layer.group_discard(group, self.channel_name)
 
     # --- frames --------------------------------------------------------------------------------------
@@ -169,6 +177,32 @@ class DeskConsumer(JsonFrameConsumer):
         message = services.send_agent_message(session=session, by=Actor.of(self.user), text=text)
         return message_for_desk(message)
 
+    async def on_list(self, frame: dict[str, Any]) -> None:
+        raw = frame.get("tickets")
+        if not isinstance(raw, list):
+            raise ValidationFailed(_("Which tickets?"), code="bad_frame")
+        tickets = {t for t in map(positive_int, raw[:MAX_LISTED_TICKETS]) if t is not None}
+        # Notices are checked against the connection's scope when they arrive (desk_event): naming a ticket
+        # outside it lets nothing through, so joining needs no query.
+        for ticket_id in tickets - self.listed:
+            await self.channel_layer.group_add(listed_group(ticket_id), self.channel_name)
+        for ticket_id in self.listed - tickets:
+            await self.channel_layer.group_discard(listed_group(ticket_id), self.channel_name)
+        self.listed = tickets
+        assert self.scope_info is not None
+        await self._follow_activity(
+            self.scope_info.activity_groups() if frame.get("activity") is True else []
+        )
+
+    async def _follow_activity(self, groups: list[str], *, renew: bool = False) -> None:
+        for group in groups:
+            if renew or group not in self.activity_groups:
+                await self.channel_layer.group_add(group, self.channel_name)
+        for group in self.activity_groups:
+            if group not in groups:
+                await self.channel_layer.group_discard(group, self.channel_name)
+        self.activity_groups = groups
+
     async def on_ping(self, frame: dict[str, Any]) -> None:
         now = time.monotonic()
         if now - self.scope_checked > SCOPE_REFRESH_SECONDS:
@@ -181,6 +215,9 @@ class DeskConsumer(JsonFrameConsumer):
             await self._join(fresh.groups(), renew=True)
             for ticket_id in self.viewing:
                 await self.channel_layer.group_add(ticket_group(ticket_id), self.channel_name)
+            for ticket_id in self.listed:
+                await self.channel_layer.group_add(listed_group(ticket_id), self.channel_name)
+            await self._follow_activity(fresh.activity_groups() if self.activity_groups else [], renew=True)
         for ticket_id in list(self.viewing):
             await self._presence(ticket_id, "here", on=self.typing.get(ticket_id, False))
         await self.send_json({"type": "pong"})

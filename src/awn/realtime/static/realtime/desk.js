@@ -1,6 +1,8 @@
 /* Awn desk: live updates over one websocket (/ws/desk/). No framework; htmx re-processes swapped parts.
  *
- * - Ticket lists (the inbox) refresh when a ticket in view changes, unless the agent is selecting rows.
+ * - Ticket lists (the inbox) refresh when a ticket in view changes, unless the agent is selecting rows. The
+ *   list tells the socket which tickets it shows and whether it is ordered by activity, so that a chat
+ *   message reaches only the lists it can change.
  * - The ticket page refreshes its thread, header, history and side panel, and shows who else is viewing or
  *   typing (collision detection); a change that takes the ticket out of view says so.
  * - window.AwnLive lets other desk scripts (the chat console) share the socket: on(type, fn), send(frame).
@@ -115,8 +117,19 @@
         swap(document.querySelector("#queue table.tickets"), doc.querySelector("#queue table.tickets"));
         swap(document.querySelector(".pagination"), doc.querySelector(".pagination"));
         swap(document.querySelector(".desk-sidebar .sidebar-nav"), doc.querySelector(".desk-sidebar .sidebar-nav"));
+        announce();
       }).catch(function () {});
     }
+    function announce() {
+      var ids = [];
+      Array.prototype.forEach.call(document.querySelectorAll("#queue table.tickets a[href]"), function (a) {
+        var m = a.getAttribute("href").match(/\/tickets\/(\d+)\/$/);
+        var id = m && parseInt(m[1], 10);
+        if (id && ids.indexOf(id) < 0) ids.push(id);
+      });
+      send({ type: "list", tickets: ids, activity: queueEl.getAttribute("data-live-activity") === "1" });
+    }
+    on("open", announce);
     on("ticket", function () { clearTimeout(timer); timer = setTimeout(refresh, 600); });
     on("ticket.gone", function () { clearTimeout(timer); timer = setTimeout(refresh, 600); });
   }
