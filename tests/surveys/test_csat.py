@@ -29,7 +29,7 @@ def test_opening_a_rating_link_records_nothing(client, ticket, reply):
     assert not SatisfactionRating.objects.exists()
     html = page.content.decode()
     assert 'value="bad"' in html and "checked" in html.split('value="bad"')[1].split(">")[0]
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin" and "noindex" in page["X-Robots-Tag"]
 
 
 @pytest.mark.django_db

@@ -25,7 +25,9 @@ from awn.tickets.models import Message, Ticket
 
 def _private(response):
     # The token is in the URL: keep it out of other sites' Referer headers, caches and search engines.
-    response["Referrer-Policy"] = "no-referrer"
+    # "same-origin", not "no-referrer": with no referrer at all browsers send `Origin: null` on the form's
+    # POST, which Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
