@@ -32,6 +32,7 @@ PLACEHOLDER = re.compile(
 )
 HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 ZWNJ = "\u200c"
+TEMPLATES = sorted(path for path in SOURCE.glob("**/templates/**/*") if path.suffix in {".html", ".txt"})
 
 
 @dataclass
@@ -363,23 +364,66 @@ def test_an_unknown_language_is_ignored(client):
     assert '<html lang="fa" dir="rtl">' in page
 
 
-def test_the_stylesheets_use_logical_properties_only():
-    static = SOURCE / "static"
-    physical = re.compile(
-        r"(?<![-\w])(?:(?:margin|padding|border)-(?:left|right)[\w-]*|left|right)\s*:"
-        r"|(?:text-align|float|clear)\s*:\s*(?:left|right)\b"
-    )
-    sheets = [path for path in static.rglob("*.css") if "vendor" not in path.parts]
+PHYSICAL_CSS = re.compile(
+    r"(?<![-\w])(?:(?:margin|padding|border)-(?:left|right)[\w-]*|left|right)\s*:"
+    r"|(?:text-align|float|clear)\s*:\s*(?:left|right)\b"
+)
+JS_STRING = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+STYLE_IN_TEMPLATE = re.compile(
+    r"""<style\b[^>]*>(.*?)</style>|\bstyle\s*=\s*("[^"]*"|'[^']*')""", re.S | re.I
+)
 
-    offending = [
-        (path.name, line.strip())
-        for path in sheets
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if physical.search(line)
+
+def _css_of(path: Path) -> list[str]:
+    """The CSS in a file: a stylesheet's lines, a template's <style> and style="…", script strings."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".css":
+        return text.splitlines()
+    if path.suffix == ".js":
+        return JS_STRING.findall(text)
+    return ["".join(parts) for parts in STYLE_IN_TEMPLATE.findall(text)]
+
+
+def test_styles_use_logical_properties_only():
+    # Every stylesheet (the project's and the apps'), the styles templates carry (pages, emails) and the CSS
+    # scripts write (the chat widget styles its shadow root from JavaScript).
+    files = [
+        path
+        for pattern in ("**/static/**/*.css", "**/static/**/*.js", "**/templates/**/*.html")
+        for path in SOURCE.glob(pattern)
+        if "vendor" not in path.parts
     ]
 
-    assert sheets
+    offending = [
+        (path.name, css.strip()[:120]) for path in files for css in _css_of(path) if PHYSICAL_CSS.search(css)
+    ]
+
+    assert any(path.suffix == ".css" for path in files) and any(path.suffix == ".js" for path in files)
     assert offending == []
+
+
+def test_the_style_check_finds_physical_properties():
+    assert PHYSICAL_CSS.search("a { margin-left: 1rem }") and PHYSICAL_CSS.search(".x{text-align:right}")
+    assert PHYSICAL_CSS.search("position:fixed;left:0") and not PHYSICAL_CSS.search("inset-inline-start:0")
+    assert not PHYSICAL_CSS.search("margin-inline-start: 1rem; text-align: start")
+    assert JS_STRING.findall("var css = 'a{right:0}' + \"b\";") == ["'a{right:0}'", '"b"']
+
+
+def test_every_layout_declares_its_language_and_direction():
+    # Pages, emails, the embeddable contact form, the chat transcript: each document names its language and
+    # direction from the language it is rendered in.
+    documents = [path for path in TEMPLATES if "<html" in path.read_text(encoding="utf-8")]
+    html_tag = re.compile(r"<html\b[^>]*>")
+
+    missing = [
+        str(path.relative_to(SOURCE))
+        for path in documents
+        for tag in html_tag.findall(path.read_text(encoding="utf-8"))
+        if not re.search(r'\blang="\{\{ *\w+ *\}\}"', tag) or not re.search(r'\bdir="\{% if \w+ %\}rtl', tag)
+    ]
+
+    assert len(documents) >= 5
+    assert missing == []
 
 
 # Error pages: Django's own are English and left to right; ours follow the viewer's language.
@@ -478,9 +522,6 @@ def untranslated_text(source: str) -> list[str]:
     text = HTML_MARKUP.sub(" ", TEMPLATE_CODE.sub(" ", source))
     found += [line.strip() for line in text.splitlines() if ENGLISH_WORD.search(line)]
     return found
-
-
-TEMPLATES = sorted(path for path in SOURCE.glob("**/templates/**/*") if path.suffix in {".html", ".txt"})
 
 
 def test_the_template_check_finds_bare_english_and_nothing_else():
