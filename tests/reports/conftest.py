@@ -5,7 +5,7 @@ import pytest
 from awn.calendars.selectors import forget_schedules
 from awn.calendars.services import save_calendar
 from awn.reports.models import TicketFacts
-from tests.factories import AdminFactory, TicketFactory
+from tests.factories import AdminFactory, AgentFactory, ManagerFactory, TeamFactory, TicketFactory
 
 # Friday 12 January 2024, 16:00 in Berlin (UTC+1 in winter).
 FRIDAY_16_BERLIN = datetime(2024, 1, 12, 15, 0, tzinfo=UTC)
@@ -65,3 +65,23 @@ def fact(**columns) -> TicketFacts:
     }
     values.update(columns)
     return TicketFacts.objects.create(ticket=ticket, **values)
+
+
+@pytest.fixture
+def world(db):
+    """Two teams with one ticket each; agent A works team A's ticket, manager A leads team A."""
+    agent_a, agent_b = AgentFactory(name="Agent A"), AgentFactory(name="Agent B")
+    manager_a = ManagerFactory(name="Manager A")
+    team_a = TeamFactory(name="Team A", members=[agent_a, manager_a])
+    team_b = TeamFactory(name="Team B", members=[agent_b])
+    fact(team=team_a, agent=agent_a, first_response_seconds=60)
+    fact(team=team_b, agent=agent_b, first_response_seconds=120)
+    fact(team=team_b, agent=agent_b, first_response_seconds=180)
+    return {
+        "admin": AdminFactory(),
+        "manager_a": manager_a,
+        "agent_a": agent_a,
+        "agent_b": agent_b,
+        "team_a": team_a,
+        "team_b": team_b,
+    }

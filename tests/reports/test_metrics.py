@@ -137,3 +137,35 @@ def test_backlog_is_created_minus_solved_by_the_end_of_each_day(db):
     _days, levels = backlog(ALL, period)
 
     assert levels == [2, 2, 2]
+
+
+def test_csat_is_good_ratings_over_all_ratings_overall_and_per_agent(db, agent, customer):
+    from awn.reports.selectors import agents
+    from awn.surveys.models import SatisfactionRating
+
+    for rating in (3, 3, 2, 1):
+        SatisfactionRating.objects.create(
+            ticket=fact(agent=agent).ticket,
+            agent=agent,
+            customer=customer,
+            rating=rating,
+            created_at=datetime(2024, 1, 11, tzinfo=UTC),
+        )
+
+    numbers = summary(ALL, JANUARY)
+
+    assert (numbers.csat, numbers.csat_count) == (0.5, 4)
+    assert [(r.agent_id, r.csat) for r in agents(ALL, JANUARY)] == [(agent.pk, 0.5)]
+
+
+def test_nps_is_promoters_minus_detractors_over_answered_responses(db, customer):
+    from awn.surveys.models import NpsResponse
+
+    answered = datetime(2024, 1, 11, tzinfo=UTC)
+    for score in (10, 9, 8, 3):
+        NpsResponse.objects.create(customer=customer, ticket=fact().ticket, score=score, answered_at=answered)
+    NpsResponse.objects.create(customer=customer, ticket=fact().ticket)  # sent, not answered
+
+    numbers = summary(ALL, JANUARY)
+
+    assert (numbers.nps, numbers.nps_count) == (25.0, 4)  # 50 % promoters − 25 % detractors

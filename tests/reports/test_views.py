@@ -7,30 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from tests.factories import AdminFactory, AgentFactory, CustomerFactory, ManagerFactory, TeamFactory
+from tests.factories import CustomerFactory
 from tests.reports.conftest import fact
 
 PERIOD = {"start": "2024-01-01", "end": "2024-01-31"}
-
-
-@pytest.fixture
-def world(db):
-    """Two teams with one ticket each; agent A works team A's ticket, manager A leads team A."""
-    agent_a, agent_b = AgentFactory(name="Agent A"), AgentFactory(name="Agent B")
-    manager_a = ManagerFactory(name="Manager A")
-    team_a = TeamFactory(name="Team A", members=[agent_a, manager_a])
-    team_b = TeamFactory(name="Team B", members=[agent_b])
-    fact(team=team_a, agent=agent_a, first_response_seconds=60)
-    fact(team=team_b, agent=agent_b, first_response_seconds=120)
-    fact(team=team_b, agent=agent_b, first_response_seconds=180)
-    return {
-        "admin": AdminFactory(),
-        "manager_a": manager_a,
-        "agent_a": agent_a,
-        "agent_b": agent_b,
-        "team_a": team_a,
-        "team_b": team_b,
-    }
 
 
 def _created(client, user, **params):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from awn.api import attachments, messages, organizations, search, teams, tickets, users
+from awn.api import attachments, messages, organizations, reports, search, teams, tickets, users
 from awn.api.auth import TokenAuth
 from awn.api.errors import install_error_handlers
 from awn.api.parsing import ApiParser, read_json_body
@@ -38,3 +38,4 @@ api.add_router("/v1/me", users.me_router)
 api.add_router("/v1/organizations", organizations.router)
 api.add_router("/v1/teams", teams.router)
 api.add_router("/v1/search", search.router)
+api.add_router("/v1/reports", reports.router)

@@ -563,6 +563,9 @@ def generate(
         summary.seconds_search = time.monotonic() - started
         summary.search_indexed = True
         say(f"search: {documents:,} documents indexed ({summary.seconds_search:.1f} s)")
+    from awn.reports.facts import rebuild_facts  # the report facts the event handlers would have written
+
+    say("reports: facts of {:,} tickets, {:,} replies".format(*rebuild_facts()))
     if analyze:
         started = time.monotonic()
         analyze_database()
