@@ -33,6 +33,17 @@ def test_opening_a_rating_link_records_nothing(client, ticket, reply):
 
 
 @pytest.mark.django_db
+def test_a_scanner_fetching_all_three_links_records_nothing(client, ticket, reply):
+    token = _token(ticket, reply)
+
+    for choice in ("good", "okay", "bad"):
+        assert client.head(reverse("surveys:rate", args=[token, choice])).status_code == 200
+        assert client.get(reverse("surveys:rate", args=[token, choice])).status_code == 200
+
+    assert not SatisfactionRating.objects.exists()
+
+
+@pytest.mark.django_db
 def test_posting_the_rating_records_it_for_the_reply_and_its_agent(client, ticket, reply, agent, team):
     token = _token(ticket, reply)
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from awn.core.errors import DomainError
 from awn.surveys import services, tokens
@@ -76,7 +76,7 @@ def _rating_page(request, rated: _Rated, form: RatingForm, *, done: bool, status
 
 
 @never_cache
-@require_GET
+@require_safe
 def rate_confirm(request, token: str, choice: str):
     """The page a rating link opens: the choice made, a comment box, one button. Records nothing."""
     if choice not in SLUG_RATINGS:
@@ -114,7 +114,7 @@ def rate_submit(request, token: str):
 
 
 @never_cache
-@require_GET
+@require_safe
 def rate_thanks(request, token: str):
     try:
         rated = _Rated(token)
@@ -141,7 +141,7 @@ def _nps_page(request, response: NpsResponse, form: NpsForm, token: str, *, done
 
 
 @never_cache
-@require_GET
+@require_safe
 def nps_confirm(request, token: str, score: int):
     """The page an NPS link opens: the score chosen, a comment box, one button. Records nothing."""
     if not 0 <= score <= 10:
@@ -170,7 +170,7 @@ def nps_submit(request, token: str):
 
 
 @never_cache
-@require_GET
+@require_safe
 def nps_thanks(request, token: str):
     try:
         response = _nps_response(token)
