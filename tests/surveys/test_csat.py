@@ -340,3 +340,34 @@ def test_customers_cannot_open_the_desk_panels(client, ticket, customer):
 
 def test_a_persian_comment_keeps_its_half_spaces():
     assert services.clean_comment("می\u200cخواهم  \r\n") == "می\u200cخواهم"
+
+
+@pytest.mark.django_db
+def test_the_desk_panels_cost_a_fixed_number_of_queries(client, ticket, agent, django_assert_num_queries):
+    from awn.tickets.services import reply_to_ticket
+
+    client.force_login(agent)
+    panel = reverse("surveys:desk_ticket_ratings", args=[ticket.pk])
+    sidebar = reverse("surveys:desk_customer_ratings", args=[ticket.requester_id])
+    first = reply_to_ticket(ticket=ticket, by=Actor.of(agent), body="one")
+    services.rate(ticket=ticket, message=first, customer=ticket.requester, rating=Rating.GOOD)
+    with django_assert_num_queries(PANEL_QUERIES):
+        client.get(panel)
+    with django_assert_num_queries(SIDEBAR_QUERIES):
+        client.get(sidebar)
+
+    for index in range(5):
+        reply = reply_to_ticket(ticket=ticket, by=Actor.of(AgentFactory()), body=f"more {index}")
+        services.rate(ticket=ticket, message=reply, customer=ticket.requester, rating=Rating.BAD, comment="x")
+
+    with django_assert_num_queries(PANEL_QUERIES):
+        client.get(panel)
+    with django_assert_num_queries(SIDEBAR_QUERIES):
+        client.get(sidebar)
+
+
+# session, user; the agent's teams (visibility), the ticket, its ratings with agents and replies.
+PANEL_QUERIES = 5
+# session, user; the customer; the agent's teams (visibility) for the counts and for the latest ratings; the
+# latest ratings; the last NPS answer.
+SIDEBAR_QUERIES = 7
