@@ -103,8 +103,9 @@ def test_filters_by_team_assignee_and_tag(client, admin_user, agent, ticket, sec
     set_tags(ticket=ticket, tags=["vip"], by=Actor.of(agent))
     client.force_login(admin_user)
 
-    response = client.get(reverse("desk:inbox")
-                          + f"?view=all&team={ticket.team_id}&assignee={agent.pk}&tag=vip")
+    response = client.get(
+        reverse("desk:inbox") + f"?view=all&team={ticket.team_id}&assignee={agent.pk}&tag=vip"
+    )
 
     assert _subjects(response) == ["My printer is on fire"]
 
@@ -212,8 +213,9 @@ def test_the_inbox_is_right_to_left_in_persian(client, agent):
 def _make_tickets(count: int, team, agent) -> None:
     for index in range(count):
         requester = CustomerFactory()
-        ticket = create_ticket(requester=requester, subject=f"Ticket {index}", body="x", team=team,
-                               by=Actor.of(requester))
+        ticket = create_ticket(
+            requester=requester, subject=f"Ticket {index}", body="x", team=team, by=Actor.of(requester)
+        )
         assign_ticket(ticket=ticket, assignee=agent, by=Actor.of(agent))
         set_tags(ticket=ticket, tags=[f"tag{index}", "common"], by=Actor.of(agent))
 

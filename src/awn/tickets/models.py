@@ -85,20 +85,34 @@ class Ticket(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requester"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
         related_name="requested_tickets",
     )
     organization = models.ForeignKey(
-        "accounts.Organization", verbose_name=_("organization"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="tickets",
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
     )
     team = models.ForeignKey(
-        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tickets",
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="assigned_tickets",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
     followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="followed_tickets")
@@ -116,7 +130,11 @@ class Ticket(models.Model):
     # SLA (awn.sla writes these, DESIGN.md §6): due times computed when events happen; the breach sweep reads
     # sla_check_at and the "SLA due" view next_sla_breach_at, each through its own partial index.
     sla_policy = models.ForeignKey(
-        "sla.SLAPolicy", verbose_name=_("SLA policy"), null=True, blank=True, on_delete=models.SET_NULL,
+        "sla.SLAPolicy",
+        verbose_name=_("SLA policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tickets",
     )
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
@@ -144,10 +162,14 @@ class Ticket(models.Model):
             models.Index(fields=["updated_at", "id"], name="ticket_updated"),
             models.Index(fields=["created_at", "id"], name="ticket_created"),
             models.Index(fields=["channel", "updated_at", "id"], name="ticket_channel_updated"),
-            models.Index(fields=["next_sla_breach_at", "id"], name="ticket_sla_next_breach",
-                         condition=Q(next_sla_breach_at__isnull=False)),
-            models.Index(fields=["sla_check_at"], name="ticket_sla_check",
-                         condition=Q(sla_check_at__isnull=False)),
+            models.Index(
+                fields=["next_sla_breach_at", "id"],
+                name="ticket_sla_next_breach",
+                condition=Q(next_sla_breach_at__isnull=False),
+            ),
+            models.Index(
+                fields=["sla_check_at"], name="ticket_sla_check", condition=Q(sla_check_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -96,8 +96,13 @@ class TicketFilters:
         if channel and channel not in Channel.values:
             raise ValidationFailed(_("Unknown channel."), field="channel")
         return cls(
-            status=statuses, priority=priorities, team=one_int("team"), assignee=one_int("assignee"),
-            tag=(params.get("tag") or None), channel=channel, requester=one_int("requester"),
+            status=statuses,
+            priority=priorities,
+            team=one_int("team"),
+            assignee=one_int("assignee"),
+            tag=(params.get("tag") or None),
+            channel=channel,
+            requester=one_int("requester"),
             organization=one_int("organization"),
         )
 

@@ -61,8 +61,9 @@ def staff_choices() -> Choices:
     return [(str(user.pk), user.display_name) for user in staff_users().only("pk", "name", "email")]
 
 
-def assignee_choices(empty: str | Promise, none_label: str | Promise | None = None,
-                     staff: Choices | None = None) -> Choices:
+def assignee_choices(
+    empty: str | Promise, none_label: str | Promise | None = None, staff: Choices | None = None
+) -> Choices:
     choices: Choices = [("", empty)]
     if none_label:
         choices.append(("0", none_label))
@@ -83,23 +84,31 @@ class TicketNumbersField(forms.Field):
         except (TypeError, ValueError) as exc:
             raise forms.ValidationError(_("The selection is not valid."), code="invalid") from exc
         if len(numbers) > self.MAX:
-            raise forms.ValidationError(_("Select at most %(max)d tickets at once.") % {"max": self.MAX},
-                                        code="too_many")
+            raise forms.ValidationError(
+                _("Select at most %(max)d tickets at once.") % {"max": self.MAX}, code="too_many"
+            )
         return numbers
 
 
 class QueueFilterForm(DeskForm):
     """The inbox's filters; the requester is typed as an email address and looked up by the view."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any status")), *Status.choices])
-    priority = forms.TypedChoiceField(label=_("Priority"), required=False, coerce=int, empty_value=None,
-                                      choices=[("", _("Any priority")), *Priority.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any priority")), *Priority.choices],
+    )
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
     assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=64)
-    channel = forms.ChoiceField(label=_("Channel"), required=False,
-                                choices=[("", _("Any channel")), *Channel.choices])
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any channel")), *Channel.choices]
+    )
     requester = forms.CharField(label=_("Requester email"), required=False, max_length=254)
     sort = forms.ChoiceField(required=False, choices=[(name, name) for name in SORTS])
 
@@ -138,11 +147,13 @@ class ReplyForm(DeskForm):
     KINDS = [("reply", _("Public reply")), ("note", _("Internal note"))]
 
     kind = forms.ChoiceField(label=_("Type"), choices=KINDS, initial="reply", widget=forms.RadioSelect)
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
-                           max_length=100_000)
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}), max_length=100_000
+    )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
-    status = forms.ChoiceField(label=_("And set status"), required=False,
-                               choices=[("", _("Keep status")), *Status.choices])
+    status = forms.ChoiceField(
+        label=_("And set status"), required=False, choices=[("", _("Keep status")), *Status.choices]
+    )
 
 
 class StatusForm(DeskForm):
@@ -170,8 +181,9 @@ class TeamForm(DeskForm):
 
 
 class TagsForm(DeskForm):
-    tags = forms.CharField(label=_("Tags"), required=False, max_length=2000,
-                           help_text=_("Separated by commas or spaces."))
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=2000, help_text=_("Separated by commas or spaces.")
+    )
 
     def tag_list(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
@@ -191,10 +203,12 @@ class CallerFields(DeskForm):
 
 class PhoneCallForm(CallerFields):
     subject = forms.CharField(label=_("Subject"), required=False, max_length=255)
-    summary = forms.CharField(label=_("Summary of the call"), widget=forms.Textarea(attrs={"rows": 6}),
-                              max_length=100_000)
-    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices,
-                                      initial=Priority.NORMAL)
+    summary = forms.CharField(
+        label=_("Summary of the call"), widget=forms.Textarea(attrs={"rows": 6}), max_length=100_000
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), coerce=int, choices=Priority.choices, initial=Priority.NORMAL
+    )
     ticket = forms.IntegerField(label=_("Existing ticket number (optional)"), required=False, min_value=1)
 
     field_order = ["email", "name", "phone", "ticket", "subject", "summary", "priority"]
@@ -208,11 +222,13 @@ class PhoneCallForm(CallerFields):
 
 class NewTicketForm(CallerFields):
     subject = forms.CharField(label=_("Subject"), max_length=255)
-    body = forms.CharField(label=_("Message from the customer"), widget=forms.Textarea(attrs={"rows": 6}),
-                           max_length=100_000)
+    body = forms.CharField(
+        label=_("Message from the customer"), widget=forms.Textarea(attrs={"rows": 6}), max_length=100_000
+    )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.EMAIL)
-    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices,
-                                      initial=Priority.NORMAL)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), coerce=int, choices=Priority.choices, initial=Priority.NORMAL
+    )
     team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 

@@ -61,8 +61,14 @@ def inbox(request):
         filters, error = _filters_from(form)
         if filters is not None:
             try:
-                page = ticket_queue(user=request.user, view=view, filters=filters, sort=sort,
-                                    cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+                page = ticket_queue(
+                    user=request.user,
+                    view=view,
+                    filters=filters,
+                    sort=sort,
+                    cursor=request.GET.get("cursor") or None,
+                    limit=PAGE_SIZE,
+                )
             except DomainError as exc:
                 error, status = exc.message, exc.status
     else:
@@ -86,8 +92,9 @@ def inbox(request):
 
 def _back_to_list(request) -> str:
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("desk:inbox")
 
@@ -131,8 +138,10 @@ def bulk_update(request):
             continue
         if ticket.updated_at != before:
             changed += 1
-    messages.success(request, ngettext("%(count)d ticket changed.", "%(count)d tickets changed.", changed)
-                     % {"count": changed})
+    messages.success(
+        request,
+        ngettext("%(count)d ticket changed.", "%(count)d tickets changed.", changed) % {"count": changed},
+    )
     for text in refused:
         messages.error(request, text)
     return redirect(_back_to_list(request))

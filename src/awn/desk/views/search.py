@@ -25,8 +25,10 @@ def search(request):
         found = [ticket.pk for ticket in search_tickets(user=request.user, query=query, limit=LIMIT)]
         # Re-read the hits through the visibility scope with the list's joins, keeping the ranking order.
         rows = (
-            Ticket.objects.visible_to(request.user).filter(pk__in=found)
-            .select_related("requester", "assignee", "team").prefetch_related("tags")
+            Ticket.objects.visible_to(request.user)
+            .filter(pk__in=found)
+            .select_related("requester", "assignee", "team")
+            .prefetch_related("tags")
         )
         by_pk = {ticket.pk: ticket for ticket in rows}
         tickets = [by_pk[pk] for pk in found if pk in by_pk]
