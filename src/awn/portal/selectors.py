@@ -18,11 +18,17 @@ def shares_organization_tickets(user: User) -> bool:
 def portal_tickets(*, user: User, scope: str = "mine", state: str = "") -> QuerySet[Ticket]:
     """The requests a customer lists: their own (and those they are copied on), or their organization's."""
     qs = Ticket.objects.visible_to(user)
-    if scope == "organization" and user.organization is not None and user.organization.shared_tickets:
-        qs = qs.filter(organization=user.organization)
-    else:
-        followed = Ticket.followers.through.objects.filter(user=user).values("ticket_id")
-        qs = qs.filter(Q(requester=user) | Q(pk__in=followed))
+    if shares_organization_tickets(user):
+        if scope == "organization":
+            qs = qs.filter(organization=user.organization)
+        else:
+            # The scope holds the organization's tickets too: keep their own and those they follow, followed
+            # ones as literal ids as in the scope (PostgreSQL scans every ticket for "… OR id IN (SELECT …)").
+            followed = list(
+                Ticket.followers.through.objects.filter(user=user).values_list("ticket_id", flat=True)
+            )
+            qs = qs.filter(Q(requester=user) | Q(pk__in=followed)) if followed else qs.filter(requester=user)
+    # Otherwise the scope is exactly their own tickets and those they follow (visible_to): nothing to add.
     if state == "open":
         qs = qs.filter(status__in=UNSOLVED_STATUSES)
     elif state == "solved":

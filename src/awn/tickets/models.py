@@ -154,7 +154,11 @@ class Ticket(models.Model):
             # Every desk queue is "filter by one or two columns, order by a timestamp or priority, keyset".
             models.Index(fields=["status", "updated_at", "id"], name="ticket_status_updated"),
             models.Index(fields=["status", "created_at", "id"], name="ticket_status_created"),
-            models.Index(fields=["status", "priority", "created_at", "id"], name="ticket_status_priority"),
+            # The priority sort (urgent first, then oldest): over all tickets, and within one status.
+            models.Index(fields=["-priority", "created_at", "id"], name="ticket_priority_created"),
+            models.Index(
+                fields=["status", "-priority", "created_at", "id"], name="ticket_status_priority_created"
+            ),
             models.Index(fields=["assignee", "status", "updated_at", "id"], name="ticket_assignee_status"),
             models.Index(fields=["team", "status", "updated_at", "id"], name="ticket_team_status"),
             models.Index(fields=["requester", "updated_at", "id"], name="ticket_requester_updated"),
@@ -169,6 +173,13 @@ class Ticket(models.Model):
             ),
             models.Index(
                 fields=["sla_check_at"], name="ticket_sla_check", condition=Q(sla_check_at__isnull=False)
+            ),
+            # Time-based automation rules ("pending 72 hours since the last agent reply"): a range per status.
+            models.Index(
+                fields=["status", "last_agent_message_at", "id"], name="ticket_status_agent_message"
+            ),
+            models.Index(
+                fields=["status", "last_customer_message_at", "id"], name="ticket_status_customer_msg"
             ),
         ]
 

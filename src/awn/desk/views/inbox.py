@@ -54,6 +54,9 @@ def inbox(request):
         raise Http404("Unknown view")
     staff = staff_choices()
     form = QueueFilterForm(request.GET, staff=staff)
+    scope = Ticket.objects.visible_to(
+        request.user
+    )  # one read of the agent's teams for the list and the counts
     status, error, page = 200, None, None
     sort = "updated"
     if form.is_valid():
@@ -68,12 +71,14 @@ def inbox(request):
                     sort=sort,
                     cursor=request.GET.get("cursor") or None,
                     limit=PAGE_SIZE,
+                    scope=scope,
+                    for_list=True,
                 )
             except DomainError as exc:
                 error, status = exc.message, exc.status
     else:
         error, status = _("Some filters are not valid."), 400
-    counts = view_counts(request.user)
+    counts = view_counts(request.user, scope=scope)
     context = {
         "views": [(name, label, counts.get(name)) for name, label in VIEWS.items()],
         "view": view,

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from awn.desk.views.access import staff_required
 from awn.search.selectors import search_tickets
 from awn.tickets.models import Ticket
+from awn.tickets.selectors import LIST_COLUMNS, with_tag_names
 
 LIMIT = 50
 _TICKET_NUMBER = re.compile(r"^#?(\d{1,18})$")
@@ -28,8 +29,8 @@ def search(request):
             Ticket.objects.visible_to(request.user)
             .filter(pk__in=found)
             .select_related("requester", "assignee", "team")
-            .prefetch_related("tags")
+            .only(*LIST_COLUMNS)
         )
         by_pk = {ticket.pk: ticket for ticket in rows}
-        tickets = [by_pk[pk] for pk in found if pk in by_pk]
+        tickets = with_tag_names([by_pk[pk] for pk in found if pk in by_pk])
     return render(request, "desk/search.html", {"query": query, "tickets": tickets})
