@@ -84,6 +84,7 @@ class TicketFacts(models.Model):
                 fields=["agent", "solved_at"], name="facts_agent_solved", condition=Q(solved_at__isnull=False)
             ),
             models.Index(fields=["channel", "created_at"], name="facts_channel_created"),
+            models.Index(fields=["status"], name="facts_status"),
         ]
 
     def __str__(self) -> str:

@@ -538,10 +538,8 @@ def backlog(scope: Scope, filters: ReportFilters) -> tuple[list[date], list[int]
     docs/reports.md)."""
     base = TicketFacts.objects.filter(_scope_q(scope), _dimension_q(filters))
     start = filters.start_at
-    before = base.filter(created_at__lt=start).aggregate(
-        n=Count("pk"), solved=Count("pk", filter=Q(solved_at__lt=start))
-    )
-    level = before["n"] - before["solved"]
+    # Two counts over index ranges rather than one pass over every earlier ticket.
+    level = base.filter(created_at__lt=start).count() - base.filter(solved_at__lt=start).count()
     created = grouped_by_local_time(base, "created_at", filters, ["day"])
     solved = grouped_by_local_time(base.filter(solved_at__isnull=False), "solved_at", filters, ["day"])
     days = filters.dates()
