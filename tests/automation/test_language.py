@@ -84,3 +84,13 @@ def test_rules_see_the_detected_language(make_rule, open_ticket):
     ticket = open_ticket(body=SAMPLES["fa"][2])
 
     assert ticket.tags.filter(name="persian").exists()
+
+
+def test_models_preloaded_in_the_background_detect_as_before():
+    from awn.automation.language import preload_in_background
+
+    thread = preload_in_background()
+    thread.join()
+
+    assert detect_language(SAMPLES["en"][0]) == "en"
+    assert detect_language(SAMPLES["fa"][0]) == "fa"

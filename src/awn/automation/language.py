@@ -1,13 +1,16 @@
 """Offline language detection of incoming messages (lingua), stored on the message and the ticket.
 
 The detector is built once per process, lazily, and only for the languages Awn ships plus common ones, so
-that Arabic is told from Persian (and Urdu) without weighing every language lingua knows. Its models load
-on first use of each script (a few seconds for Latin-script languages), not at start-up.
+that Arabic is told from Persian (and Urdu) without weighing every language lingua knows. Its statistical
+models load on first use of each script (seconds for the Latin-script languages): `awn run` loads them in a
+background thread at start-up (`preload_in_background`), so the first customer message does not wait.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +25,12 @@ from awn.tickets.services.recording import record_event
 LANGUAGES = ("en", "ar", "fa", "ur", "fr", "de", "es", "pt", "it", "nl", "tr", "ru", "he", "hi", "zh", "ja")
 MIN_LETTERS = 12  # shorter Latin-script text ("ok", "thanks!") is too little to tell languages apart
 MAX_CHARS = 2000  # the opening of a message says which language it is in; quoted history below it may not
+# The languages that share a script with another of LANGUAGES: lingua tells them apart with statistical models
+# (~320 MB for these). The others (Hebrew, Russian, Hindi, Chinese, Japanese) it tells by their alphabet.
+MODEL_LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "tr", "ar", "fa", "ur")
+PRELOAD_PAUSE_SECONDS = 0.2
+
+log = logging.getLogger(__name__)
 
 _detector: Any = None
 _lock = threading.Lock()
@@ -41,6 +50,44 @@ def detector() -> Any:
             if _detector is None:
                 _detector = _build()
     return _detector
+
+
+def _language(code: str) -> Any:
+    from lingua import IsoCode639_1, Language
+
+    return Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
+
+
+def preload_models(*, pause: float = PRELOAD_PAUSE_SECONDS) -> None:
+    """Load the statistical models of MODEL_LANGUAGES, one language at a time.
+
+    lingua holds the GIL while it loads a model (0.2-0.7 s of CPU per language), so loading them all at once
+    would stop a server's event loop for seconds; one at a time, with a pause between, the loop gets turns.
+    The models are shared by every detector of the process, so `detector()` finds them loaded.
+    """
+    from lingua import LanguageDetectorBuilder
+
+    partner = _language("he")  # a builder needs two languages; Hebrew's alphabet needs no model
+    for code in MODEL_LANGUAGES:
+        LanguageDetectorBuilder.from_languages(
+            _language(code), partner
+        ).with_preloaded_language_models().build()
+        time.sleep(pause)
+    detector()
+
+
+def preload_in_background() -> threading.Thread:
+    """Start loading the models in a daemon thread (`awn run`: the first message must not wait for them)."""
+
+    def run() -> None:
+        try:
+            preload_models()
+        except Exception:  # detection still works: the models then load on first use
+            log.exception("preloading the language models failed")
+
+    thread = threading.Thread(target=run, name="awn-language-models", daemon=True)
+    thread.start()
+    return thread
 
 
 def detect_language(text: str) -> str:

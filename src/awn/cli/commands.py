@@ -74,6 +74,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         from awn.config.jobs import start_embedded_consumer
 
         consumer = start_embedded_consumer(workers=args.workers)
+    from awn.automation.language import preload_in_background
+
+    preload_in_background()  # customers' messages are detected on arrival: have the models ready
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104 - only for display
     base = f"http://{shown}:{args.port}"
     say(f"Awn is starting on {base}/  (desk {base}/desk/, portal {base}/, API docs {base}/api/docs)")
