@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from awn.automation.conditions import SOURCES, Facts, parse_conditions, register_source
+from awn.automation.engine import _load
 from awn.calendars.services import save_calendar
 from awn.tickets.models import Channel, Priority
 from awn.tickets.services import Actor, assign_ticket, create_ticket
@@ -51,51 +52,96 @@ def vip_ticket(vip, team):
     return ticket
 
 
-@pytest.mark.parametrize(
-    ("field", "op", "value", "expected"),
-    [
-        ("channel", "is", "email", True),
-        ("channel", "is_not", "email", False),
-        ("channel", "in", ["web", "chat"], False),
-        ("channel", "not_in", ["web", "chat"], True),
-        ("subject", "contains", "INVOICE", True),
-        ("subject", "not_contains", "invoice", False),
-        ("subject", "starts_with", "invoice", True),
-        ("subject", "is", "invoice 2024 is wrong", True),
-        ("subject", "is_not", "invoice", True),
-        ("subject", "matches", r"invoice\s+\d{4}", True),
-        ("subject", "matches", r"^\d+$", False),
-        ("body", "contains", "refund", True),
-        ("body", "contains", "printer", False),
-        ("text", "contains", "vat", True),
-        ("text", "contains", "2024", True),
-        ("requester", "is", "BOSS@acme.example", True),
-        ("requester", "contains", "@acme.", True),
-        ("requester", "in", ["a@b.c", "boss@acme.example"], True),
-        ("requester_domain", "is", "acme.example", True),
-        ("requester_domain", "in", ["gmail.com"], False),
-        ("plan", "is", "enterprise", True),
-        ("plan", "in", ["free", "starter"], False),
-        ("plan", "is_set", None, True),
-        ("attribute", "gte", 10, True),
-        ("tags", "includes_any", ["vip", "other"], True),
-        ("tags", "includes_all", ["vip", "other"], False),
-        ("tags", "includes_none", ["spam"], True),
-        ("tags", "includes_none", ["billing"], False),
-        ("priority", "is", "high", True),
-        ("priority", "gte", 3, True),
-        ("priority", "lt", 3, False),
-        ("priority", "in", [1, 2], False),
-        ("status", "is", "new", True),
-        ("status", "not_in", ["new", "open"], False),
-        ("assignee", "is_not_set", None, True),
-        ("assignee", "is_set", None, False),
-    ],
-)
+CASES = [
+    ("channel", "is", "email", True),
+    ("channel", "is_not", "email", False),
+    ("channel", "in", ["web", "chat"], False),
+    ("channel", "not_in", ["web", "chat"], True),
+    ("subject", "contains", "INVOICE", True),
+    ("subject", "not_contains", "invoice", False),
+    ("subject", "starts_with", "invoice", True),
+    ("subject", "is", "invoice 2024 is wrong", True),
+    ("subject", "is_not", "invoice", True),
+    ("subject", "matches", r"invoice\s+\d{4}", True),
+    ("subject", "matches", r"^\d+$", False),
+    ("body", "contains", "refund", True),
+    ("body", "contains", "printer", False),
+    ("text", "contains", "vat", True),
+    ("text", "contains", "2024", True),
+    ("requester", "is", "BOSS@acme.example", True),
+    ("requester", "contains", "@acme.", True),
+    ("requester", "in", ["a@b.c", "boss@acme.example"], True),
+    ("requester_domain", "is", "acme.example", True),
+    ("requester_domain", "in", ["gmail.com"], False),
+    ("plan", "is", "enterprise", True),
+    ("plan", "in", ["free", "starter"], False),
+    ("plan", "is_set", None, True),
+    ("attribute", "gte", 10, True),
+    ("tags", "includes_any", ["vip", "other"], True),
+    ("tags", "includes_all", ["vip", "other"], False),
+    ("tags", "includes_none", ["spam"], True),
+    ("tags", "includes_none", ["billing"], False),
+    ("priority", "is", "high", True),
+    ("priority", "gte", 3, True),
+    ("priority", "lt", 3, False),
+    ("priority", "in", [1, 2], False),
+    ("status", "is", "new", True),
+    ("status", "not_in", ["new", "open"], False),
+    ("assignee", "is_not_set", None, True),
+    ("assignee", "is_set", None, False),
+    ("tier", "is", 1, True),
+    ("language", "is_not_set", None, True),
+    ("hours_since_agent_message", "gte", 0, False),
+]
+
+
+@pytest.mark.parametrize(("field", "op", "value", "expected"), CASES)
 def test_a_condition_on_the_ticket_and_its_requester(vip_ticket, field, op, value, expected):
     key = "seats" if field == "attribute" else None
 
     assert holds(vip_ticket, field, op, value, key=key) is expected
+
+
+@pytest.mark.parametrize(("field", "op", "value", "expected"), CASES)
+def test_a_condition_holds_alike_on_the_engines_one_query_read(vip_ticket, field, op, value, expected):
+    key = "seats" if field == "attribute" else None
+
+    loaded = _load(vip_ticket.pk, with_body=True, with_tags=True)
+
+    assert holds(loaded, field, op, value, key=key) is expected
+
+
+def test_the_engines_read_brings_the_ticket_requester_tier_text_and_tags_in_one_query(
+    vip_ticket, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        loaded = _load(vip_ticket.pk, with_body=True, with_tags=True)
+        facts = Facts(loaded)
+        seen = (facts.body, facts.tags, facts.tier, facts.requester.plan, facts.requester.attributes)
+
+    assert seen == (
+        "Please refund the VAT",
+        {"billing", "vip"},
+        1,
+        "enterprise",
+        {"seats": 40, "region": "EMEA"},
+    )
+    assert loaded.created_at == vip_ticket.created_at and loaded.created_at.tzinfo is not None
+    assert loaded.requester.email == "boss@acme.example"
+
+
+def test_the_engines_read_of_a_ticket_without_team_or_tags(customer):
+    ticket = create_ticket(requester=customer, subject="Hello", body="Hi", by=Actor.of(customer))
+
+    loaded = _load(ticket.pk, with_body=True, with_tags=True)
+
+    assert (Facts(loaded).tags, Facts(loaded).tier, loaded.team, Facts(loaded).body) == (
+        frozenset(),
+        None,
+        None,
+        "Hi",
+    )
+    assert _load(ticket.pk + 1000) is None
 
 
 def test_an_attribute_condition_reads_the_named_profile_attribute(vip_ticket):

@@ -1,7 +1,10 @@
 """Order and stopping, loop protection and the per-ticket log of rules that fired."""
 
-from awn.automation.engine import rulebook
-from awn.automation.models import RuleRun
+import pytest
+
+from awn.automation import services
+from awn.automation.engine import rulebook, rules_changed, run_triggers
+from awn.automation.models import RuleRun, RuleSet
 from awn.tickets.models import Priority, TicketEvent
 from awn.tickets.services import Actor, change_priority
 
@@ -204,6 +207,109 @@ def test_rules_reload_after_an_admin_changes_them(make_rule):
     assert rulebook().count == 1
 
 
+def test_the_compiled_rules_are_reused_while_no_rule_changes(make_rule, django_assert_num_queries):
+    make_rule("new", conditions={}, actions=[tag("x")])
+    compiled = rulebook()
+
+    with django_assert_num_queries(0):
+        again = rulebook()
+
+    assert again is compiled
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda admin, rule: services.save_rule(
+            by=admin,
+            rule_set=rule.rule_set,
+            rule=rule,
+            name="renamed",
+            event="created",
+            conditions={},
+            actions=[tag("y")],
+        ),
+        lambda admin, rule: services.set_rule_active(by=admin, rule=rule, is_active=False),
+        lambda admin, rule: services.move_rule(by=admin, rule=rule, step=1),
+        lambda admin, rule: services.delete_rule(by=admin, rule=rule),
+        lambda admin, rule: services.save_rule_set(
+            by=admin, rule_set=rule.rule_set, name="Off", mode=RuleSet.Mode.FIRST_MATCH, is_active=False
+        ),
+        lambda admin, rule: services.move_rule_set(by=admin, rule_set=rule.rule_set, step=1),
+        lambda admin, rule: services.delete_rule_set(by=admin, rule_set=rule.rule_set),
+    ],
+    ids=["edit", "switch off", "move", "delete", "edit set", "move set", "delete set"],
+)
+def test_every_change_of_a_rule_or_set_recompiles_the_rules(make_rule, rules_admin, change):
+    rule = make_rule("first", conditions={}, actions=[tag("x")])
+    make_rule("second", conditions={}, actions=[tag("z")])
+    compiled = rulebook()
+
+    change(rules_admin, rule)
+
+    assert rulebook() is not compiled
+
+
+def test_a_change_made_in_another_process_is_seen_through_the_shared_token(make_rule):
+    make_rule("first", conditions={}, actions=[tag("x")])
+    compiled = rulebook()
+
+    rules_changed()  # what another process's save leaves in the shared cache
+
+    assert rulebook() is not compiled
+
+
+def test_evaluating_rules_reads_the_ticket_once_whatever_they_test(
+    make_rule, open_ticket, django_assert_num_queries
+):
+    ticket = open_ticket(subject="Printer on fire", body="It smokes")
+    for name, field, op, value in [
+        ("body", "body", "contains", "refund"),
+        ("tags", "tags", "includes_any", ["vip"]),
+        ("tier", "tier", "gte", 2),
+        ("plan", "plan", "is", "enterprise"),
+        ("domain", "requester_domain", "is", "x.example"),
+    ]:
+        make_rule(name, conditions={"all": [{"field": field, "op": op, "value": value}]}, actions=[tag(name)])
+    rulebook()
+
+    with django_assert_num_queries(1):
+        runs = run_triggers(ticket.pk, "created")
+
+    assert runs == []
+
+
+def test_an_update_no_rule_waits_for_reads_nothing(make_rule, open_ticket, django_assert_num_queries):
+    ticket = open_ticket()
+    make_rule(
+        "tier changes",
+        event="updated",
+        conditions={"all": [{"field": "changed", "op": "includes_any", "value": ["tier"]}]},
+        actions=[tag("tiered")],
+    )
+    rulebook()
+
+    with django_assert_num_queries(0):
+        runs = run_triggers(ticket.pk, "updated", changed=["status"])
+
+    assert runs == []
+    assert len(run_triggers(ticket.pk, "updated", changed=["tier"])) == 1
+
+
+def test_a_rule_filed_under_a_value_matches_it_in_any_case(make_rule, customer, open_ticket):
+    customer.plan = "Enterprise"
+    customer.save()
+    make_rule(
+        "plan",
+        conditions={"all": [{"field": "plan", "op": "in", "value": ["enterprise"]}]},
+        actions=[tag("p")],
+    )
+
+    ticket = open_ticket()
+
+    assert tags_of(ticket) == {"p"}
+
+
 def test_internal_notes_trigger_no_message_rules(make_rule, open_ticket, run_events, agent):
     from awn.tickets.services import add_internal_note
 
@@ -255,8 +361,9 @@ def test_switched_on_the_out_of_hours_reply_wins_over_the_acknowledgement(
     from awn.calendars.services import save_calendar
     from awn.tickets.models import Message
 
-    save_calendar(by=rules_admin, name="Never", timezone="UTC", hours={"mon": [["00:00", "00:01"]]},
-                  is_default=True)
+    save_calendar(
+        by=rules_admin, name="Never", timezone="UTC", hours={"mon": [["00:00", "00:01"]]}, is_default=True
+    )
     for rule in Rule.objects.filter(rule_set__name="Auto-replies"):
         set_rule_active(by=rules_admin, rule=rule, is_active=True)
 

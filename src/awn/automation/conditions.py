@@ -63,6 +63,9 @@ class Facts:
 
     @cached_property
     def tags(self) -> frozenset[str]:
+        preloaded = getattr(self.ticket, "tag_names", None)  # engine._load(with_tags=True)
+        if preloaded is not None:
+            return preloaded
         if self.ticket.pk is None:
             return frozenset()
         return frozenset(self.ticket.tags.values_list("name", flat=True))
@@ -410,50 +413,74 @@ class Condition:
             if self.op in ("in", "not_in")
             else frozenset()
         )
+        self.check = self._compile()
 
     def __repr__(self) -> str:
         return f"<Condition {self.raw}>"
 
     def test(self, facts: Facts) -> bool:
-        actual = self.spec.read(facts, self.key)
-        op, expected = self.op, self.value
-        if op == "is_set":
-            return actual not in (None, "", [], {})
-        if op == "is_not_set":
-            return actual in (None, "", [], {})
-        if self.spec.kind == "calendar":
-            from awn.calendars.business_hours import is_open_at
-            from awn.calendars.selectors import schedule_for
+        return self.check(facts)
 
-            schedule = schedule_for(expected)
-            if schedule is None:
-                return False  # no calendar: neither "within" nor "outside" can be claimed
-            return is_open_at(schedule, actual) == (op == "within")
+    def _compile(self) -> Callable[[Facts], bool]:
+        """The test of this condition as one closure, specialised for its field and operator once, so that
+        testing hundreds of rules per event does no dispatching on what the condition is."""
+        read, key, op, expected = self.spec.read, self.key, self.op, self.value
+        if op == "is_set":
+            return lambda facts: read(facts, key) not in (None, "", [], {})
+        if op == "is_not_set":
+            return lambda facts: read(facts, key) in (None, "", [], {})
+        if self.spec.kind == "calendar":
+            within = op == "within"
+
+            def calendar(facts: Facts) -> bool:
+                from awn.calendars.business_hours import is_open_at
+                from awn.calendars.selectors import schedule_for
+
+                schedule = schedule_for(expected)
+                if schedule is None:
+                    return False  # no calendar: neither "within" nor "outside" can be claimed
+                return is_open_at(schedule, read(facts, key)) == within
+
+            return calendar
         if self.spec.kind == "list":
-            found = actual & expected
             if op == "includes_any":
-                return bool(found)
+                return lambda facts: not expected.isdisjoint(read(facts, key))
             if op == "includes_all":
-                return found == expected
-            return not found
+                return lambda facts: expected <= read(facts, key)
+            return lambda facts: expected.isdisjoint(read(facts, key))
         if self.spec.kind == "text":
-            return self._test_text(str(actual or ""), facts)
+            return lambda facts: self._test_text(str(read(facts, key) or ""), facts)
         if op in ("gte", "lte", "gt", "lt"):
-            if not isinstance(actual, int | float) or isinstance(actual, bool):
-                return False
-            return {
-                "gte": actual >= expected,
-                "lte": actual <= expected,
-                "gt": actual > expected,
-                "lt": actual < expected,
+            compare = {
+                "gte": lambda a: a >= expected,
+                "lte": lambda a: a <= expected,
+                "gt": lambda a: a > expected,
+                "lt": lambda a: a < expected,
             }[op]
+
+            def number(facts: Facts) -> bool:
+                actual = read(facts, key)
+                if not isinstance(actual, int | float) or isinstance(actual, bool):
+                    return False
+                return compare(actual)
+
+            return number
         if op == "contains":
-            return isinstance(actual, str) and normalize_text(str(expected)) in normalize_text(actual)
+            needle = normalize_text(str(expected))
+            return lambda facts: (
+                isinstance(actual := read(facts, key), str) and needle in normalize_text(actual)
+            )
         if op in ("is", "is_not"):
-            same = _same(actual, expected)
-            return same if op == "is" else not same
-        inside = any(_same(actual, item) for item in expected)
-        return inside if op == "in" else not inside
+            wanted = op == "is"
+            if isinstance(expected, str):
+                folded = expected.casefold()
+                return lambda facts: _same_text(read(facts, key), expected, folded) == wanted
+            return lambda facts: (read(facts, key) == expected) == wanted
+        wanted = op == "in"
+        if all(isinstance(item, str) for item in expected):
+            folded_items = frozenset(item.casefold() for item in expected)
+            return lambda facts: _in_texts(read(facts, key), expected, folded_items) == wanted
+        return lambda facts: any(_same(read(facts, key), item) for item in expected) == wanted
 
     def _test_text(self, text: str, facts: Facts) -> bool:
         op = self.op
@@ -498,6 +525,24 @@ class Condition:
         return None  # negations are left to Python: NULL semantics in SQL would differ
 
 
+def _same_text(actual: Any, expected: str, folded: str) -> bool:
+    """`_same(actual, expected)` for a text `expected` whose casefold is `folded`."""
+    if isinstance(actual, str):
+        return actual.casefold() == folded
+    if isinstance(actual, int | float):
+        return str(actual) == expected
+    return False
+
+
+def _in_texts(actual: Any, expected: tuple[str, ...], folded: frozenset[str]) -> bool:
+    """`any(_same(actual, item) for item in expected)` for text items whose casefolds are `folded`."""
+    if isinstance(actual, str):
+        return actual.casefold() in folded
+    if isinstance(actual, int | float):
+        return str(actual) in expected
+    return False
+
+
 def _same(actual: Any, expected: Any) -> bool:
     if isinstance(actual, str) and isinstance(expected, str):
         return actual.casefold() == expected.casefold()
@@ -538,9 +583,15 @@ class Conditions:
         self._any_fast = sorted(self.any, key=_cost)
 
     def test(self, facts: Facts) -> bool:
-        if not all(condition.test(facts) for condition in self._all_fast):
-            return False
-        return not self._any_fast or any(condition.test(facts) for condition in self._any_fast)
+        for condition in self._all_fast:
+            if not condition.check(facts):
+                return False
+        if not self._any_fast:
+            return True
+        for condition in self._any_fast:  # noqa: SIM110 - a plain loop: this runs for every rule of every event
+            if condition.check(facts):
+                return True
+        return False
 
     def explain(self, facts: Facts) -> list[tuple[str, Condition, bool]]:
         """Each condition with its result, for the dry-run screen."""

@@ -13,6 +13,7 @@ Rules are compiled once per process and kept until an admin changes one (a cache
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Iterable
@@ -21,12 +22,14 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import IntegrityError, router, transaction
+from django.db.models import Aggregate, Exists, OuterRef, Subquery, TextField, Value
 
+from awn.accounts.models import Team, User
 from awn.automation.actions import Action, RunContext, parse_actions
-from awn.automation.conditions import Conditions, Facts, parse_conditions
+from awn.automation.conditions import FIELDS, Conditions, Facts, parse_conditions
 from awn.automation.models import Rule, RuleRun, RuleSet
+from awn.automation.reads import PLACEHOLDER, PreparedRead
 from awn.core import clock
 from awn.core.errors import DomainError
 from awn.core.events import caused_by
@@ -61,15 +64,118 @@ class CompiledRule:
         return found[0].spec.column if found else None
 
 
+# Fields under which a rule is filed by the values one of its "all" conditions requires (an equality on a
+# value the loaded ticket carries), most selective first. A rule filed under "channel: chat" is not even
+# tested on an email ticket; rules with no such condition are tested on every event.
+GUARD_FIELDS = (
+    "tags",
+    "requester_domain",
+    "organization",
+    "team",
+    "assignee",
+    "plan",
+    "language",
+    "channel",
+    "priority",
+    "status",
+)
+
+
+def _guard_key(value: Any) -> Any:
+    """A value as the equality conditions compare it (text case-folded, numbers as numbers)."""
+    return value.casefold() if isinstance(value, str) else value
+
+
+def _guard(rule: CompiledRule) -> tuple[str, frozenset[Any]] | None:
+    """The field and the values one of the rule's "all" conditions requires, or None (always tested)."""
+    for name in GUARD_FIELDS:
+        for condition in rule.conditions.all:
+            if condition.spec.name != name or condition.key:
+                continue
+            if name == "tags" and condition.op in ("includes_any", "includes_all"):
+                return name, frozenset(condition.value)  # compared as stored, without folding
+            if condition.op == "is":
+                return name, frozenset({_guard_key(condition.value)})
+            if condition.op == "in":
+                return name, frozenset(_guard_key(value) for value in condition.value)
+    return None
+
+
+@dataclass
+class EventRules:
+    """The rules of one event, in order, filed for a quick choice of the few worth testing on a ticket."""
+
+    rules: list[CompiledRule]
+    always: frozenset[int]  # positions of the rules tested on every ticket
+    guards: dict[str, dict[Any, tuple[int, ...]]]  # field -> value -> positions of the rules requiring it
+    reads_body: bool  # some rule tests the message text
+    reads_tags: bool  # some rule tests the tags
+    # Conditions that need no ticket ("changed" on updated rules), per rule: a rule failing one is out
+    # before anything is read.
+    prechecks: list[tuple]
+
+    @classmethod
+    def of(cls, rules: list[CompiledRule]) -> EventRules:
+        always: set[int] = set()
+        guards: dict[str, dict[Any, list[int]]] = {}
+        for position, rule in enumerate(rules):
+            found = _guard(rule)
+            if found is None:
+                always.add(position)
+                continue
+            name, values = found
+            for value in values:
+                guards.setdefault(name, {}).setdefault(value, []).append(position)
+        fields = {c.spec.name for rule in rules for c in rule.conditions.all + rule.conditions.any}
+        return cls(
+            rules=rules,
+            always=frozenset(always),
+            guards={name: {v: tuple(p) for v, p in table.items()} for name, table in guards.items()},
+            reads_body=bool(fields & {"body", "text"}),
+            reads_tags="tags" in fields,
+            prechecks=[tuple(c for c in rule.conditions.all if c.spec.name == "changed") for rule in rules],
+        )
+
+    def candidates(self, facts: Facts, *, after: int = -1) -> list[int]:
+        """Positions (after `after`), in order, of the rules that may match `facts`: the others are sure
+        to fail the condition they are filed under."""
+        found = set(self.always)
+        for name, table in self.guards.items():
+            actual = FIELDS[name].read(facts, None)
+            if name == "tags":
+                for tag in actual:
+                    found.update(table.get(tag, ()))
+            elif actual is not None:
+                found.update(table.get(_guard_key(actual), ()))
+        return sorted(position for position in found if position > after)
+
+    def possible(self, changed: tuple[str, ...]) -> bool:
+        """Can any rule match, judging only by what needs no ticket (the fields an update changed)?"""
+        if not any(self.prechecks):
+            return True
+        facts = Facts(None, changed=changed)  # type: ignore[arg-type] - these conditions read no ticket
+        return any(all(c.check(facts) for c in checks) for checks in self.prechecks)
+
+
 @dataclass
 class RuleBook:
     # per event: [(set id, first_match, [rules in order])], sets in order
     by_event: dict[str, list[tuple[int, bool, list[CompiledRule]]]]
     count: int
     reads_body: frozenset[str] = frozenset()  # events with a rule that reads the message text
+    filed: dict[str, EventRules] = field(default_factory=dict)
 
     def groups(self, event: str) -> list[tuple[int, bool, list[CompiledRule]]]:
         return self.by_event.get(event, [])
+
+    def event(self, event: str) -> EventRules | None:
+        """The rules of `event` filed for evaluation (None when no rule listens to it)."""
+        found = self.filed.get(event)
+        if found is None and event in self.by_event:
+            found = self.filed[event] = EventRules.of(
+                [rule for _set, _first, rules in self.by_event[event] for rule in rules]
+            )
+        return found
 
 
 _book: dict[str, Any] = {"version": None, "book": None}
@@ -100,7 +206,10 @@ def compile_rules(rules: Iterable[Rule]) -> RuleBook:
         count += 1
         if any(c.spec.name in ("body", "text") for c in compiled.conditions.all + compiled.conditions.any):
             reads_body.add(rule.event)
-    return RuleBook(by_event=by_event, count=count, reads_body=frozenset(reads_body))
+    book = RuleBook(by_event=by_event, count=count, reads_body=frozenset(reads_body))
+    for event in by_event:
+        book.event(event)
+    return book
 
 
 def rulebook() -> RuleBook:
@@ -216,23 +325,119 @@ def fire(
     return run
 
 
-def _load(ticket_id: int, *, with_body: bool = False) -> Ticket | None:
-    """The ticket with what conditions read; `with_body` brings the requester's latest message text along
-    in the same query (a subquery), for rules that test the message."""
-    tickets = Ticket.objects.select_related("requester", "team")
-    if with_body:
-        latest = (
-            Message.objects.filter(
-                ticket_id=OuterRef("pk"), internal=False, author_id=OuterRef("requester_id")
+# What conditions read of a ticket, its requester and its team: one row, one query (see reads.py).
+TICKET_COLUMNS = (
+    "id",
+    "subject",
+    "status",
+    "priority",
+    "channel",
+    "requester_id",
+    "organization_id",
+    "team_id",
+    "assignee_id",
+    "language",
+    "created_at",
+    "updated_at",
+    "first_response_at",
+    "solved_at",
+    "last_customer_message_at",
+    "last_agent_message_at",
+    "message_count",
+)
+REQUESTER_COLUMNS = ("email", "name", "plan", "attributes", "language", "organization_id")
+TAG_SEPARATOR = "\x1f"  # tag names never hold control characters (tickets.services normalizes them)
+
+
+class _TagNames(Aggregate):
+    """The names of a ticket's tags as one text (SQLite group_concat, PostgreSQL string_agg)."""
+
+    function = "GROUP_CONCAT"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
+
+
+def _ticket_read(*, with_body: bool, with_tags: bool):
+    def build():
+        rows = Ticket.objects.filter(pk=PLACEHOLDER).order_by()
+        names = [
+            *TICKET_COLUMNS,
+            *(f"requester__{name}" for name in REQUESTER_COLUMNS),
+            "team__tier",
+        ]
+        if with_body:
+            latest = (
+                Message.objects.filter(
+                    ticket_id=OuterRef("pk"), internal=False, author_id=OuterRef("requester_id")
+                )
+                .order_by("-created_at", "-id")
+                .values("body")[:1]
             )
-            .order_by("-created_at", "-id")
-            .values("body")[:1]
-        )
-        tickets = tickets.annotate(latest_customer_body=Subquery(latest))
-    try:
-        return tickets.get(pk=ticket_id)
-    except Ticket.DoesNotExist:
+            rows = rows.annotate(latest_customer_body=Subquery(latest))
+            names.append("latest_customer_body")
+        if with_tags:
+            tags = (
+                Ticket.tags.through.objects.filter(ticket_id=OuterRef("pk"))
+                .order_by()
+                .values("ticket_id")
+                .annotate(names=_TagNames("tag__name", Value(TAG_SEPARATOR)))
+                .values("names")
+            )
+            rows = rows.annotate(tag_names=Subquery(tags, output_field=TextField()))
+            names.append("tag_names")
+        return rows.values_list(*names)
+
+    return PreparedRead(build)
+
+
+_READS = {
+    (body, tags): _ticket_read(with_body=body, with_tags=tags)
+    for body in (False, True)
+    for tags in (False, True)
+}
+
+
+def _instance(model, using: str, names: tuple[str, ...], values) -> Any:
+    """A model instance of some of its columns (the others deferred); `Model.from_db` wants them in the
+    model's field order."""
+    order, positions = _field_order(model, names)
+    return model.from_db(using, order, [values[position] for position in positions])
+
+
+@functools.cache
+def _field_order(model, names: tuple[str, ...]) -> tuple[list[str], list[int]]:
+    order = [field.attname for field in model._meta.concrete_fields if field.attname in names]
+    return order, [names.index(name) for name in order]
+
+
+def _load(ticket_id: int, *, with_body: bool = False, with_tags: bool = False) -> Ticket | None:
+    """The ticket with what conditions read, in one query: its columns, the requester's, the team's tier,
+    and, when rules ask for them, the requester's latest message text and the tag names."""
+    using = router.db_for_read(Ticket)
+    row = _READS[with_body, with_tags].fetch(ticket_id, using=using)
+    if row is None:
         return None
+    count = len(TICKET_COLUMNS)
+    ticket = _instance(Ticket, using, TICKET_COLUMNS, row[:count])
+    if ticket.requester_id is not None:
+        requester = row[count : count + len(REQUESTER_COLUMNS)]
+        ticket.requester = _instance(
+            User, using, ("id", *REQUESTER_COLUMNS), (ticket.requester_id, *requester)
+        )
+    count += len(REQUESTER_COLUMNS)
+    ticket.team = (
+        _instance(Team, using, ("id", "tier"), (ticket.team_id, row[count])) if ticket.team_id else None
+    )
+    count += 1
+    if with_body:
+        ticket.latest_customer_body = row[count]  # type: ignore[attr-defined]
+        count += 1
+    if with_tags:
+        names = row[count]
+        ticket.tag_names = frozenset(names.split(TAG_SEPARATOR)) if names else frozenset()  # type: ignore[attr-defined]
+    return ticket
 
 
 def run_triggers(
@@ -256,28 +461,35 @@ def run_triggers(
     if depth >= MAX_DEPTH:
         log.warning("automation chain %s stopped at depth %s on ticket %s", chain.id, depth, ticket_id)
         return []
-    ticket = _load(ticket_id, with_body=message is None and trigger in book.reads_body)
+    filed = book.event(trigger)
+    assert filed is not None
+    changed = tuple(changed)
+    if not filed.possible(changed):
+        return []  # e.g. every "updated" rule wants a change of tier and this one changed the status
+    with_body, with_tags = message is None and filed.reads_body, filed.reads_tags
+    ticket = _load(ticket_id, with_body=with_body, with_tags=with_tags)
     if ticket is None:
         return []
-    changed = tuple(changed)
     facts = Facts(ticket, trigger=trigger, message=message, changed=changed, now=now)
     runs: list[RuleRun] = []
-    for set_id, first_match, rules in groups:
-        if set_id in chain.finished_sets:
+    candidates = filed.candidates(facts)
+    index = 0
+    while index < len(candidates):
+        position = candidates[index]
+        index += 1
+        rule = filed.rules[position]
+        if rule.set_id in chain.finished_sets or rule.id in chain.fired or not rule.conditions.test(facts):
             continue
-        for rule in rules:
-            if rule.id in chain.fired or not rule.conditions.test(facts):
-                continue
-            chain.fired.add(rule.id)
-            if first_match:
-                chain.finished_sets.add(set_id)
-            run = fire(rule, ticket, trigger=trigger, chain=chain, depth=depth, now=now)
-            if run is not None:
-                runs.append(run)
-                ticket = _load(ticket_id) or ticket
-                facts = Facts(ticket, trigger=trigger, message=message, changed=changed, now=now)
-            if first_match:
-                break
+        chain.fired.add(rule.id)
+        if rule.first_match:
+            chain.finished_sets.add(rule.set_id)  # no later rule of this set runs
+        run = fire(rule, ticket, trigger=trigger, chain=chain, depth=depth, now=now)
+        if run is not None:
+            # Later rules see the ticket as this one left it.
+            runs.append(run)
+            ticket = _load(ticket_id, with_body=with_body, with_tags=with_tags) or ticket
+            facts = Facts(ticket, trigger=trigger, message=message, changed=changed, now=now)
+            candidates, index = filed.candidates(facts, after=position), 0
     return runs
 
 

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from awn.accounts.models import Team, User
+from awn.sla.models import Target
 from awn.tickets.models import Priority, Status, TicketEvent
 
 Kind = TicketEvent.Kind
@@ -119,4 +124,62 @@ def _sentence(event: TicketEvent, names: dict, person: Name, team: Name, tags: N
         return _("Email to %(recipients)s failed: %(reason)s"), {
             **names, "recipients": ", ".join(event.new.get("recipients") or []) or "—",
             "reason": event.new.get("reason") or "—"}
+    if event.kind == Kind.TIER and isinstance(event.old, int) and isinstance(event.new, int):
+        if event.new > event.old:
+            template = _("%(actor)s escalated the ticket from L%(old)s to L%(new)s")
+        elif event.new < event.old:
+            template = _("%(actor)s de-escalated the ticket from L%(old)s to L%(new)s")
+        else:
+            template = _("%(actor)s moved the ticket to another team of L%(new)s")
+        return template, {**names, "old": event.old, "new": event.new}
+    if event.kind == Kind.LANGUAGE and event.new:
+        if event.old:
+            return _("%(actor)s changed the language from %(old)s to %(new)s"), {
+                **names, "old": _language(event.old), "new": _language(event.new)}
+        return _("%(actor)s set the language to %(new)s"), {**names, "new": _language(event.new)}
+    if event.kind == Kind.RULE and isinstance(event.new, dict):
+        return _rule_sentence(event.new, names)
+    if event.kind == Kind.SLA and isinstance(event.new, dict):
+        return _sla_sentence(event.new, names)
     return _("%(actor)s changed %(what)s"), {**names, "what": event.get_kind_display()}
+
+
+def _language(code: str) -> str:
+    """A language's name in the viewer's language ("Persian", "فارسی"…), or its code when Django has none."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+def _rule_sentence(data: dict, names: dict) -> tuple[str, dict]:
+    """ "Rule “Refunds to billing” fired: team set to Billing; failed: …" """
+    done = []
+    for result in data.get("results") or []:
+        if not isinstance(result, dict):
+            continue
+        if result.get("error"):
+            done.append(_("failed: %(error)s") % {"error": result["error"]})
+        elif result.get("result"):
+            done.append(str(result["result"]))
+    values = {**names, "name": data.get("name") or "—"}
+    if not done:
+        return _("Rule “%(name)s” fired"), values
+    return _("Rule “%(name)s” fired: %(results)s"), {**values, "results": "; ".join(done)}
+
+
+def _sla_sentence(data: dict, names: dict) -> tuple[str, dict]:
+    what = data.get("what")
+    if what == "policy":
+        return _("SLA policy “%(name)s” applies"), {**names, "name": data.get("name") or "—"}
+    target = _label(Target, data.get("target"))
+    due = parse_datetime(data["due_at"]) if isinstance(data.get("due_at"), str) else None
+    shown = date_format(localtime(due), "SHORT_DATETIME_FORMAT") if due else "—"
+    values = {**names, "target": target, "due": shown}
+    if what == "warning":
+        return _("SLA warning: %(target)s is due at %(due)s"), values
+    if what == "breach" and data.get("late"):
+        return _("SLA breached: %(target)s came after its due time, %(due)s"), values
+    if what == "breach":
+        return _("SLA breached: %(target)s was due at %(due)s"), values
+    return _("%(actor)s changed %(what)s"), {**names, "what": _("SLA")}

@@ -1,0 +1,95 @@
+"""The ticket history's sentences for the events of automation, tiers, language detection and SLAs."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.utils import timezone, translation
+
+from awn.desk.history import describe_events
+from awn.tickets.models import TicketEvent
+from awn.tickets.services import Actor
+from awn.tickets.services.recording import record_event
+
+pytestmark = pytest.mark.django_db
+
+
+def sentence(ticket, by=None, **event):
+    recorded = record_event(ticket=ticket, by=by or Actor.system("automation: Triage"), **event)
+    with translation.override("en"), timezone.override("Europe/Berlin"):
+        return describe_events([recorded])[0].text
+
+
+def test_an_escalation_says_from_which_tier_to_which(ticket, agent):
+    text = sentence(ticket, by=Actor.of(agent), kind=TicketEvent.Kind.TIER, old=1, new=2)
+
+    assert text == "Ada Agent escalated the ticket from L1 to L2"
+
+
+def test_a_de_escalation_says_so(ticket, agent):
+    text = sentence(ticket, by=Actor.of(agent), kind=TicketEvent.Kind.TIER, old=3, new=2)
+
+    assert text == "Ada Agent de-escalated the ticket from L3 to L2"
+
+
+def test_a_detected_language_is_named(ticket):
+    by = Actor.system("language detection")
+
+    first = sentence(ticket, by=by, kind=TicketEvent.Kind.LANGUAGE, old=None, new="fa")
+    switched = sentence(ticket, by=by, kind=TicketEvent.Kind.LANGUAGE, old="fa", new="ar")
+
+    assert first == "language detection set the language to Persian"
+    assert switched == "language detection changed the language from Persian to Arabic"
+
+
+def test_a_rule_run_lists_what_each_action_did_and_what_failed(ticket):
+    new = {
+        "rule": 7,
+        "name": "Refunds to billing",
+        "trigger": "created",
+        "results": [
+            {"type": "set_team", "result": "team → Billing"},
+            {"type": "set_assignee", "error": "That agent is not active."},
+        ],
+    }
+
+    text = sentence(ticket, kind=TicketEvent.Kind.RULE, new=new)
+
+    assert text == "Rule “Refunds to billing” fired: team → Billing; failed: That agent is not active."
+
+
+def test_an_sla_policy_warning_and_breach_read_as_sentences(ticket):
+    due = datetime(2024, 6, 12, 12, 0, tzinfo=UTC).isoformat()
+    by = Actor.system("SLA")
+
+    policy = sentence(
+        ticket, by=by, kind=TicketEvent.Kind.SLA, new={"what": "policy", "policy": 1, "name": "Urgent"}
+    )
+    warning = sentence(
+        ticket,
+        by=by,
+        kind=TicketEvent.Kind.SLA,
+        new={"what": "warning", "target": "first_response", "due_at": due},
+    )
+    breach = sentence(
+        ticket,
+        by=by,
+        kind=TicketEvent.Kind.SLA,
+        new={"what": "breach", "target": "resolution", "due_at": due},
+    )
+    late = sentence(
+        ticket,
+        by=by,
+        kind=TicketEvent.Kind.SLA,
+        new={"what": "breach", "target": "next_response", "due_at": due, "late": True},
+    )
+
+    assert policy == "SLA policy “Urgent” applies"
+    assert warning == "SLA warning: First response is due at 06/12/2024 2 p.m."
+    assert breach == "SLA breached: Resolution was due at 06/12/2024 2 p.m."
+    assert late == "SLA breached: Next response came after its due time, 06/12/2024 2 p.m."
+
+
+def test_an_event_with_unexpected_data_still_gets_a_sentence(ticket):
+    text = sentence(ticket, kind=TicketEvent.Kind.SLA, new={"what": "something new"})
+
+    assert text == "automation: Triage changed SLA"
