@@ -362,3 +362,47 @@ def test_a_team_is_not_created_by_naming_it(api_as, agent):
     response = api_as(agent).post("/api/v1/tickets", new_ticket(team="Sales"))
 
     assert response.status_code == 422
+
+
+def test_creating_a_ticket_for_a_known_requester_takes_a_dozen_queries(
+    api_as, agent, customer, django_assert_max_num_queries
+):
+    api = api_as(agent)
+    payload = new_ticket(requester={"email": customer.email, "name": customer.name})
+
+    # Token, requester, ticket, message, events, search index, the savepoints of the test's transaction;
+    # the answer is built from what was written, not read back.
+    with django_assert_max_num_queries(12):
+        response = api.post("/api/v1/tickets", payload)
+
+    assert response.status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_shows_what_a_reaction_changed_after_the_commit(api_as, agent):
+    from awn.core import events
+    from awn.tickets.models import Priority
+    from awn.tickets.services import Actor, change_priority
+
+    def escalate(event):
+        change_priority(ticket=Ticket.objects.get(pk=event.ticket_id), priority=Priority.URGENT,
+                        by=Actor.system("test rule"))
+
+    events.subscribe("ticket.created", escalate)
+    try:
+        response = api_as(agent).post("/api/v1/tickets", new_ticket())
+    finally:
+        events.HANDLERS["ticket.created"].remove(escalate)
+
+    assert response.status_code == 201
+    assert response.json()["priority"] == "urgent"
+    assert Ticket.objects.get(pk=response.json()["id"]).priority == Priority.URGENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_of_an_untouched_ticket_matches_what_was_stored(api_as, agent, team):
+    response = api_as(agent).post("/api/v1/tickets", new_ticket(team=team.pk))
+
+    assert response.status_code == 201
+    stored = api_as(agent).get(f"/api/v1/tickets/{response.json()['id']}")
+    assert response.json() == stored.json()

@@ -14,7 +14,9 @@ def find_user_by_email(email: str) -> User | None:
     email = (email or "").strip().lower()
     if not email:
         return None
-    user = User.objects.filter(email=email).first()
+    # With the organization: a new ticket records it, and the API shows it.
+    people = User.objects.select_related("organization")
+    user = people.filter(email=email).first()
     if user is None:
-        user = User.objects.filter(extra_emails__email=email).first()
+        user = people.filter(extra_emails__email=email).first()
     return user

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
@@ -23,8 +23,9 @@ from awn.api.schemas import (
     ticket_out,
 )
 from awn.core.errors import NotPermitted, ValidationFailed
+from awn.core.events import DomainEvent, reactions
 from awn.tickets.inbound import InboundMessage
-from awn.tickets.models import Channel, Message, Ticket
+from awn.tickets.models import Channel, Message, Tag, Ticket
 from awn.tickets.models import Status as TicketStatus
 from awn.tickets.selectors import TicketFilters, get_ticket_for, ticket_queue
 from awn.tickets.services import Actor, change_status, merge_tickets, receive_message, update_ticket
@@ -53,6 +54,17 @@ def _loaded(ticket_id: int) -> Ticket:
         .prefetch_related("tags")
         .get(pk=ticket_id)
     )
+
+
+def _created(message: Message, reacted: list[DomainEvent], *, tags: bool) -> Ticket:
+    """The ticket just opened, as the service left it, unless something changed it after the commit (an
+    automation rule, routing: they publish events) or it was an earlier ticket (a replayed key): then read."""
+    if not Message.ticket.is_cached(message) or any(e.ticket_id == message.ticket_id for e in reacted):
+        return _loaded(message.ticket_id)
+    ticket = message.ticket
+    if not tags:
+        ticket._prefetched_objects_cache = {"tags": Tag.objects.none()}
+    return ticket
 
 
 def _ticket_of_key(source_id: str | None) -> Ticket | None:
@@ -137,7 +149,7 @@ def create_ticket(
         team_id=team.pk if team else None,
     )
     try:
-        with transaction.atomic():
+        with reactions() as reacted:
             message = receive_message(inbound, by=Actor.of(user))
     except IntegrityError:
         # The same key raced us from another connection and won; answer as for a retry.
@@ -145,8 +157,7 @@ def create_ticket(
         if replayed is None:
             raise
         return Status(200, ticket_out(replayed, request))
-    ticket = _loaded(message.ticket_id)
-    body = ticket_out(ticket, request)
+    body = ticket_out(_created(message, reacted, tags=bool(inbound.tags)), request)
     response["Location"] = body["url"]
     return Status(201, body)
 

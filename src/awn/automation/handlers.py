@@ -32,6 +32,8 @@ def on_message_added(event: DomainEvent) -> None:
     from awn.automation.language import record_message_language
 
     record_message_language(message=message)
+    if event.data.get("opening"):
+        return  # the first message of a ticket is part of its creation: "ticket created" rules see it
     if Message.objects.filter(ticket_id=event.ticket_id, pk__lt=message.pk).exists():
         # The first message of a ticket is part of its creation: "ticket created" rules see it.
         engine.run_triggers(event.ticket_id, Rule.Event.CUSTOMER_MESSAGE, message=message, cause=event.cause)

@@ -47,6 +47,9 @@ def subscribe_in_transaction(name: str, handler: Handler) -> None:
 
 
 _cause: ContextVar[Any] = ContextVar("awn_event_cause", default=None)
+# How deep in dispatch() this context is, and who is collecting the events handlers publish (`reactions`).
+_dispatching: ContextVar[int] = ContextVar("awn_event_dispatching", default=0)
+_reactions: ContextVar[list[DomainEvent] | None] = ContextVar("awn_event_reactions", default=None)
 
 
 @contextmanager
@@ -59,12 +62,30 @@ def caused_by(cause: Any) -> Iterator[None]:
         _cause.reset(token)
 
 
+@contextmanager
+def reactions() -> Iterator[list[DomainEvent]]:
+    """Collect the events that handlers publish, in reaction to other events, while the block runs.
+
+    A caller about to show what it just changed learns whether anything changed it again after the commit
+    (an automation rule, routing), or whether the objects it holds are still what the database has."""
+    found: list[DomainEvent] = []
+    token = _reactions.set(found)
+    try:
+        yield found
+    finally:
+        _reactions.reset(token)
+
+
 def publish(event: DomainEvent) -> None:
     """Run the in-transaction handlers now; queue `event` for the others once the current transaction
     commits (now, if there is none)."""
     cause = _cause.get()
     if cause is not None and event.cause is None:
         event = replace(event, cause=cause)
+    if _dispatching.get():
+        collected = _reactions.get()
+        if collected is not None:
+            collected.append(event)
     for handler in IN_TRANSACTION_HANDLERS.get(event.name, []):
         handler(event)
     transaction.on_commit(lambda: dispatch(event))
@@ -72,9 +93,13 @@ def publish(event: DomainEvent) -> None:
 
 def dispatch(event: DomainEvent) -> None:
     # What a handler changes in reaction is part of the same chain as the event itself.
-    with caused_by(event.cause):
-        for handler in [*HANDLERS.get(event.name, []), *HANDLERS.get("*", [])]:
-            try:
-                handler(event)
-            except Exception:  # one failing reaction must not undo the committed change or stop the others
-                log.exception("event handler %r failed for %s", handler, event.name)
+    depth = _dispatching.set(_dispatching.get() + 1)
+    try:
+        with caused_by(event.cause):
+            for handler in [*HANDLERS.get(event.name, []), *HANDLERS.get("*", [])]:
+                try:
+                    handler(event)
+                except Exception:  # one failing reaction must not undo the committed change or stop others
+                    log.exception("event handler %r failed for %s", handler, event.name)
+    finally:
+        _dispatching.reset(depth)

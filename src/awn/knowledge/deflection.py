@@ -15,6 +15,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 
 from awn.core import clock
 from awn.knowledge import metrics
@@ -96,8 +97,13 @@ def confirm_answered(*, token: str) -> bool:
 def mark_submitted(*, ticket: Ticket) -> int:
     """A request was created: the requester's recent suggestion sessions did not deflect it."""
     requester = ticket.requester
-    since = clock.now() - SESSION_MATCH_WINDOW
-    sessions = SuggestionSession.objects.filter(submitted_at__isnull=True, last_seen_at__gte=since)
-    mine = sessions.filter(user=requester)
-    by_email = sessions.filter(user__isnull=True, email_hash=email_hash(requester.email))
-    return (mine | by_email).update(submitted_at=clock.now(), ticket=ticket, confirmed_at=None)
+    return mark_submitted_by(ticket_id=ticket.pk, requester_id=requester.pk, email=requester.email)
+
+
+def mark_submitted_by(*, ticket_id: int, requester_id: int, email: str) -> int:
+    """mark_submitted from the ticket's and requester's ids alone (one UPDATE, nothing read first)."""
+    now = clock.now()
+    mine = Q(user_id=requester_id) | Q(user__isnull=True, email_hash=email_hash(email))
+    return SuggestionSession.objects.filter(
+        mine, submitted_at__isnull=True, last_seen_at__gte=now - SESSION_MATCH_WINDOW
+    ).update(submitted_at=now, ticket_id=ticket_id, confirmed_at=None)

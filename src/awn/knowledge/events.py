@@ -67,9 +67,11 @@ def on_message_added(event: DomainEvent) -> None:
 
 
 def on_ticket_created(event: DomainEvent) -> None:
-    ticket = Ticket.objects.filter(pk=event.ticket_id).select_related("requester").first()
-    if ticket is not None:
-        deflection.mark_submitted(ticket=ticket)
+    requester = (
+        Ticket.objects.filter(pk=event.ticket_id).values_list("requester_id", "requester__email").first()
+    )
+    if requester is not None:
+        deflection.mark_submitted_by(ticket_id=event.ticket_id, requester_id=requester[0], email=requester[1])
 
 
 def register() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 log = logging.getLogger(__name__)
 Batch = list[tuple[str, dict[str, Any]]]
@@ -56,6 +56,19 @@ async def _send_all(items: Batch) -> None:
             await layer.group_send(group, message)
         except Exception:  # one unreachable group must not stop the others
             log.exception("sending to group %s failed", group)
+
+
+def anyone_listening() -> bool:
+    """False only when nobody can receive a broadcast: the in-memory layer of this process has no group
+    member (no desk or widget socket is open here), so a handler need not read or build anything. Other
+    layers (Redis) reach other processes: there, someone may always be listening."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    if isinstance(layer, InMemoryChannelLayer):
+        # Memberships are added on the server's loop; copying the values is one step under the GIL.
+        return any(list(layer.groups.values()))
+    return True
 
 
 def send_to_groups(items: Iterable[tuple[str, dict[str, Any]]]) -> None:

@@ -23,7 +23,7 @@ from awn.connectors.chat.services import changes as chat_changes
 from awn.connectors.chat.services.assignment import queue_positions
 from awn.connectors.chat.wire import message_for_desk, message_for_visitor, session_for_visitor
 from awn.core.events import DomainEvent, subscribe
-from awn.realtime.broadcast import new_event_id, send_to_groups
+from awn.realtime.broadcast import anyone_listening, new_event_id, send_to_groups
 from awn.realtime.groups import (
     groups_for_chat_message,
     groups_for_ticket,
@@ -74,7 +74,7 @@ def _message_with_ticket(message_id: int) -> Message | None:
 
 
 def on_ticket_event(event: DomainEvent) -> None:
-    if event.ticket_id is None:
+    if event.ticket_id is None or not anyone_listening():
         return
     message = None
     if event.name == "ticket.message_added" and event.data.get("message_id"):

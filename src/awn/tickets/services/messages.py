@@ -20,7 +20,7 @@ from awn.tickets.inbound import InboundMessage, IncomingFile
 from awn.tickets.models import Attachment, Channel, Message, Priority, Status, Ticket, TicketEvent
 from awn.tickets.services.actors import Actor
 from awn.tickets.services.changes import add_followers, change_status, set_tags
-from awn.tickets.services.recording import announce, record_event, touch
+from awn.tickets.services.recording import announce, new_event, record_event, record_events, touch
 from awn.tickets.states import check_transition
 
 MAX_SUBJECT = 255
@@ -51,8 +51,11 @@ def check_attachments(files: Sequence[IncomingFile]) -> None:
         if len(item.content) > limit:
             raise AttachmentTooLarge(
                 _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
-                % {"name": item.filename, "size": round(len(item.content) / 1048576, 1),
-                   "limit": round(limit / 1048576, 1)},
+                % {
+                    "name": item.filename,
+                    "size": round(len(item.content) / 1048576, 1),
+                    "limit": round(limit / 1048576, 1),
+                },
                 field="attachments",
             )
 
@@ -87,8 +90,14 @@ def _add_message(
     check_attachments(attachments)
     now = clock.now()
     message = Message.objects.create(
-        ticket=ticket, author=author, internal=internal, channel=channel, body=text, html=safe,
-        source_id=source_id or None, created_at=now,
+        ticket=ticket,
+        author=author,
+        internal=internal,
+        channel=channel,
+        body=text,
+        html=safe,
+        source_id=source_id or None,
+        created_at=now,
     )
     _store_attachments(message, attachments)
     kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.MESSAGE
@@ -107,8 +116,13 @@ def _add_message(
             ticket.last_customer_message_at = now
             fields.append("last_customer_message_at")
     touch(ticket, *fields)
-    announce("ticket.message_added", ticket, message_id=message.pk, internal=internal,
-             from_staff=bool(author and author.is_staff_member))
+    announce(
+        "ticket.message_added",
+        ticket,
+        message_id=message.pk,
+        internal=internal,
+        from_staff=bool(author and author.is_staff_member),
+    )
     return message
 
 
@@ -122,8 +136,9 @@ def get_or_create_customer(*, email: str, name: str = "", phone: str = "") -> Us
         return user
     try:
         with transaction.atomic():
-            return User.objects.create_user(email=email, name=name.strip()[:200], phone=phone[:40],
-                                            role=Role.CUSTOMER)
+            return User.objects.create_user(
+                email=email, name=name.strip()[:200], phone=phone[:40], role=Role.CUSTOMER
+            )
     except IntegrityError:  # created concurrently by another request
         return User.objects.get(email=email)
 
@@ -146,6 +161,44 @@ def create_ticket(
     source_id: str | None = None,
 ) -> Ticket:
     """Open a ticket with its first message from the requester."""
+    ticket, _message = _open_ticket(
+        requester=requester,
+        subject=subject,
+        by=by,
+        body=body,
+        html=html,
+        channel=channel,
+        priority=priority,
+        tags=tags,
+        team=team,
+        assignee=assignee,
+        attachments=attachments,
+        cc=cc,
+        source_id=source_id,
+    )
+    return ticket
+
+
+def _open_ticket(
+    *,
+    requester: User,
+    subject: str,
+    by: Actor,
+    body: str,
+    html: str,
+    channel: str,
+    priority: int,
+    tags: Iterable[str],
+    team,
+    assignee: User | None,
+    attachments: Sequence[IncomingFile],
+    cc: Iterable[User],
+    source_id: str | None,
+) -> tuple[Ticket, Message]:
+    """create_ticket's work, inside the caller's transaction; returns the ticket and its first message.
+
+    The ticket row is written once with what its first message sets (count, last message times), and the
+    two events in one INSERT: a new ticket is the busiest write there is (API, email, forms, chat)."""
     subject = " ".join((subject or "").split())[:MAX_SUBJECT]
     if not subject:
         raise ValidationFailed(_("A subject is required."), field="subject")
@@ -155,23 +208,73 @@ def create_ticket(
         raise ValidationFailed(_("Unknown priority."), field="priority")
     if not requester.is_active:
         raise NotPermitted(_("This account is disabled."))
+    text, safe = _clean_bodies(body, html)
+    check_attachments(attachments)
     now = clock.now()
-    ticket = Ticket.objects.create(
-        subject=subject, channel=channel, priority=priority, requester=requester,
-        organization_id=requester.organization_id, team=team, assignee=assignee,
-        status=Status.OPEN if assignee else Status.NEW, created_at=now, updated_at=now,
+    from_staff = requester.is_staff_member
+    ticket = Ticket(
+        subject=subject,
+        channel=channel,
+        priority=priority,
+        requester=requester,
+        organization_id=requester.organization_id,
+        team=team,
+        assignee=assignee,
+        status=Status.OPEN if assignee else Status.NEW,
+        created_at=now,
+        updated_at=now,
+        # Already counts the message written below, so the search index knows there is no subject-only
+        # document of this ticket to replace.
+        message_count=1,
     )
-    record_event(ticket=ticket, by=by, kind=TicketEvent.Kind.CREATED,
-                 new={"subject": subject, "channel": channel, "priority": priority})
-    _add_message(ticket=ticket, author=requester, by=by, body=body, html=html, channel=channel,
-                 attachments=attachments, source_id=source_id)
+    if User.organization.is_cached(requester):
+        ticket.organization = requester.organization
+    if from_staff:
+        ticket.last_agent_message_at = ticket.first_response_at = now
+    else:
+        ticket.last_customer_message_at = now
+    ticket.save(force_insert=True)
+    created = new_event(
+        ticket=ticket,
+        by=by,
+        kind=TicketEvent.Kind.CREATED,
+        new={"subject": subject, "channel": channel, "priority": priority},
+    )
+    message = Message.objects.create(
+        ticket=ticket,
+        author=requester,
+        internal=False,
+        channel=channel,
+        body=text,
+        html=safe,
+        source_id=source_id or None,
+        created_at=now,
+    )
+    _store_attachments(message, attachments)
+    record_events(
+        [
+            created,
+            new_event(
+                ticket=ticket, by=by, kind=TicketEvent.Kind.MESSAGE, message=message, new={"internal": False}
+            ),
+        ]
+    )
+    index_message(message)
+    announce(
+        "ticket.message_added",
+        ticket,
+        message_id=message.pk,
+        internal=False,
+        from_staff=from_staff,
+        opening=True,
+    )
     if tags:
         set_tags(ticket=ticket, tags=list(tags), by=by)
     followers = [user for user in cc if user.pk != requester.pk]
     if followers:
         add_followers(ticket=ticket, users=followers, by=by)
     announce("ticket.created", ticket, channel=channel)
-    return ticket
+    return ticket, message
 
 
 def _may_write_to(user: User, ticket: Ticket) -> bool:
@@ -188,8 +291,9 @@ def receive_message(inbound: InboundMessage, *, by: Actor | None = None) -> Mess
         existing = Message.objects.filter(source_id=inbound.source_id).first()
         if existing is not None:
             return existing
-    sender = get_or_create_customer(email=inbound.sender_email, name=inbound.sender_name,
-                                    phone=inbound.sender_phone)
+    sender = get_or_create_customer(
+        email=inbound.sender_email, name=inbound.sender_name, phone=inbound.sender_phone
+    )
     actor = by or Actor.of(sender)
     ticket = None
     if inbound.ticket_id:
@@ -201,20 +305,41 @@ def receive_message(inbound: InboundMessage, *, by: Actor | None = None) -> Mess
     cc_users = [get_or_create_customer(email=address) for address in inbound.cc if address]
     if ticket is None or ticket.status == Status.CLOSED:
         subject = inbound.subject or (ticket.subject if ticket else "") or _("(no subject)")
-        created = create_ticket(
-            requester=sender, subject=subject, by=actor, body=inbound.body, html=inbound.html,
-            channel=inbound.channel, priority=inbound.priority or Priority.NORMAL, tags=inbound.tags,
-            team=_team(inbound.team_id), attachments=inbound.attachments, cc=cc_users,
+        _ticket, message = _open_ticket(
+            requester=sender,
+            subject=subject,
+            by=actor,
+            body=inbound.body,
+            html=inbound.html,
+            channel=inbound.channel,
+            priority=inbound.priority or Priority.NORMAL,
+            tags=inbound.tags,
+            team=_team(inbound.team_id),
+            assignee=None,
+            attachments=inbound.attachments,
+            cc=cc_users,
             source_id=inbound.source_id,
         )
-        return created.messages.order_by("id")[0]
+        return message
     if sender.is_staff_member:
-        return reply_to_ticket(ticket=ticket, by=Actor.of(sender), body=inbound.body, html=inbound.html,
-                               attachments=inbound.attachments, channel=inbound.channel,
-                               source_id=inbound.source_id)
-    message = add_customer_message(ticket=ticket, author=sender, body=inbound.body, html=inbound.html,
-                                   attachments=inbound.attachments, channel=inbound.channel,
-                                   source_id=inbound.source_id)
+        return reply_to_ticket(
+            ticket=ticket,
+            by=Actor.of(sender),
+            body=inbound.body,
+            html=inbound.html,
+            attachments=inbound.attachments,
+            channel=inbound.channel,
+            source_id=inbound.source_id,
+        )
+    message = add_customer_message(
+        ticket=ticket,
+        author=sender,
+        body=inbound.body,
+        html=inbound.html,
+        attachments=inbound.attachments,
+        channel=inbound.channel,
+        source_id=inbound.source_id,
+    )
     if cc_users:
         add_followers(ticket=ticket, users=[u for u in cc_users if u.pk != ticket.requester_id], by=actor)
     return message
@@ -243,8 +368,16 @@ def add_customer_message(
     if ticket.status == Status.CLOSED:
         raise NotPermitted(_("This ticket is closed; please open a new request."))
     by = Actor.of(author)
-    message = _add_message(ticket=ticket, author=author, by=by, body=body, html=html,
-                           channel=channel or Channel.WEB, attachments=attachments, source_id=source_id)
+    message = _add_message(
+        ticket=ticket,
+        author=author,
+        by=by,
+        body=body,
+        html=html,
+        channel=channel or Channel.WEB,
+        attachments=attachments,
+        source_id=source_id,
+    )
     if ticket.status in (Status.PENDING, Status.SOLVED):
         change_status(ticket=ticket, status=Status.OPEN, by=by)
     return message
@@ -269,8 +402,16 @@ def reply_to_ticket(
         raise NotPermitted(_("This ticket is closed."))
     if status:
         check_transition(ticket.status if ticket.status != Status.NEW else Status.OPEN, status)
-    message = _add_message(ticket=ticket, author=by.user, by=by, body=body, html=html,
-                           channel=channel or ticket.channel, attachments=attachments, source_id=source_id)
+    message = _add_message(
+        ticket=ticket,
+        author=by.user,
+        by=by,
+        body=body,
+        html=html,
+        channel=channel or ticket.channel,
+        attachments=attachments,
+        source_id=source_id,
+    )
     target = status or (Status.OPEN if ticket.status == Status.NEW else None)
     if target:
         change_status(ticket=ticket, status=target, by=by)
@@ -279,14 +420,28 @@ def reply_to_ticket(
 
 @transaction.atomic
 def add_internal_note(
-    *, ticket: Ticket, by: Actor, body: str = "", html: str = "", attachments: Sequence[IncomingFile] = (),
+    *,
+    ticket: Ticket,
+    by: Actor,
+    body: str = "",
+    html: str = "",
+    attachments: Sequence[IncomingFile] = (),
     source_id: str | None = None,
 ) -> Message:
     """A note only staff see."""
     if not by.is_staff:
         raise NotPermitted(_("Only agents can add internal notes."))
-    return _add_message(ticket=ticket, author=by.user, by=by, body=body, html=html, channel=ticket.channel,
-                        internal=True, attachments=attachments, source_id=source_id)
+    return _add_message(
+        ticket=ticket,
+        author=by.user,
+        by=by,
+        body=body,
+        html=html,
+        channel=ticket.channel,
+        internal=True,
+        attachments=attachments,
+        source_id=source_id,
+    )
 
 
 @transaction.atomic
@@ -303,8 +458,14 @@ def log_phone_call(
     if not by.is_staff:
         raise NotPermitted(_("Only agents can log calls."))
     if ticket is None:
-        return create_ticket(requester=requester, subject=subject or _("Phone call"), by=by, body=summary,
-                             channel=Channel.PHONE, priority=priority)
+        return create_ticket(
+            requester=requester,
+            subject=subject or _("Phone call"),
+            by=by,
+            body=summary,
+            channel=Channel.PHONE,
+            priority=priority,
+        )
     if ticket.requester_id != requester.pk:
         raise ValidationFailed(_("The caller is not this ticket's requester."), field="requester")
     _add_message(ticket=ticket, author=requester, by=by, body=summary, html="", channel=Channel.PHONE)

@@ -10,10 +10,11 @@ from awn.tickets.models import Message, Ticket, TicketEvent
 from awn.tickets.services.actors import Actor
 
 
-def record_event(
+def new_event(
     *, ticket: Ticket, by: Actor, kind: str, old: Any = None, new: Any = None, message: Message | None = None
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    """An event not yet saved: several of them are written in one INSERT by `record_events`."""
+    return TicketEvent(
         ticket=ticket,
         actor=by.user,
         actor_label="" if by.user else by.label,
@@ -23,6 +24,18 @@ def record_event(
         message=message,
         created_at=clock.now(),
     )
+
+
+def record_event(
+    *, ticket: Ticket, by: Actor, kind: str, old: Any = None, new: Any = None, message: Message | None = None
+) -> TicketEvent:
+    event = new_event(ticket=ticket, by=by, kind=kind, old=old, new=new, message=message)
+    event.save(force_insert=True)
+    return event
+
+
+def record_events(events: list[TicketEvent]) -> list[TicketEvent]:
+    return TicketEvent.objects.bulk_create(events)
 
 
 def touch(ticket: Ticket, *fields: str) -> None:
