@@ -364,15 +364,16 @@ def test_a_team_is_not_created_by_naming_it(api_as, agent):
     assert response.status_code == 422
 
 
-def test_creating_a_ticket_for_a_known_requester_takes_a_dozen_queries(
+def test_creating_a_ticket_for_a_known_requester_takes_few_queries(
     api_as, agent, customer, django_assert_max_num_queries
 ):
     api = api_as(agent)
     payload = new_ticket(requester={"email": customer.email, "name": customer.name})
 
-    # Token, requester, ticket, message, events, search index, the savepoints of the test's transaction;
-    # the answer is built from what was written, not read back.
-    with django_assert_max_num_queries(12):
+    # Token, requester, ticket, message, events, search index (10 with the savepoints of the test's
+    # transaction), the in-transaction handlers (the report facts: 12); the answer is built from what was
+    # written, not read back. It was 31 before the answer and the ticket's writes were trimmed.
+    with django_assert_max_num_queries(22):
         response = api.post("/api/v1/tickets", payload)
 
     assert response.status_code == 201
