@@ -43,7 +43,7 @@ def on_message_added(event: DomainEvent) -> None:
                 record_reply(event.data["message_id"])
         except Exception:
             log.exception("reply fact failed for message %s", event.data.get("message_id"))
-    if not event.data.get("opening"):  # a new ticket's first message: "ticket.created" follows, and recomputes
+    if not event.data.get("opening"):  # a first message: "ticket.created" follows and recomputes
         _recompute(event.ticket_id)
 
 
