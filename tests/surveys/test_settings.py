@@ -82,3 +82,16 @@ def test_the_settings_page_lists_every_team(client, admin_user):
     page = client.get(reverse("surveys:settings"))
 
     assert page.status_code == 200 and "Billing" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_saving_the_settings_again_changes_the_same_row(client, admin_user):
+    client.force_login(admin_user)
+    client.post(reverse("surveys:settings"), {"nps_delay_days": "7", "nps_period_days": "90"})
+
+    response = client.post(reverse("surveys:settings"), {"nps_enabled": "on", "nps_delay_days": "5",
+                                                         "nps_period_days": "60"})
+
+    assert response.status_code == 302
+    row = SurveySettings.objects.get()
+    assert (row.nps_enabled, row.nps_delay_days, row.nps_period_days) == (True, 5, 60)
