@@ -235,8 +235,14 @@ def _nps_scopes() -> list[tuple[SurveySettings, Q]]:
 
 
 def nps_candidates(*, settings: SurveySettings, scope: Q, now, after: tuple | None = None, batch: int = 200):
-    """Tickets of the scope solved `nps_delay_days` ago (within the catch-up window) whose requester may be
-    asked and was not asked within the period; in (solved_at, id) order from `after`."""
+    """Tickets of the scope solved `nps_delay_days` ago (within the catch-up window), never surveyed, whose
+    requester was not asked within the period; as (id, solved_at, requester id), in (solved_at, id) order
+    from `after`.
+
+    Who the requester is (a customer, active, a real address) is checked afterwards by primary key: with a
+    join on users here, SQLite starts from the users and reads every customer's tickets (0.23 s of CPU per
+    batch at 1M tickets, against 0.05 s from the status/updated index; docs/surveys.md).
+    """
     due = now - timedelta(days=settings.nps_delay_days)
     earliest = due - NPS_CATCH_UP
     period_start = now - timedelta(days=settings.nps_period_days)
@@ -250,10 +256,7 @@ def nps_candidates(*, settings: SurveySettings, scope: Q, now, after: tuple | No
             solved_at__gt=earliest,
             solved_at__lte=due,
             merged_into__isnull=True,
-            requester__role=Role.CUSTOMER,
-            requester__is_active=True,
         )
-        .exclude(requester__email__iendswith=".invalid")
         .exclude(Exists(NpsResponse.objects.filter(ticket=OuterRef("pk"))))
         .exclude(
             Exists(NpsResponse.objects.filter(customer=OuterRef("requester_id"), sent_at__gte=period_start))
@@ -261,7 +264,15 @@ def nps_candidates(*, settings: SurveySettings, scope: Q, now, after: tuple | No
     )
     if after is not None:
         tickets = tickets.filter(Q(solved_at__gt=after[0]) | Q(solved_at=after[0], pk__gt=after[1]))
-    return list(tickets.order_by("solved_at", "id").values_list("pk", "solved_at")[:batch])
+    return list(tickets.order_by("solved_at", "id").values_list("pk", "solved_at", "requester_id")[:batch])
+
+
+def _askable_customers(ids: set[int]) -> set[int]:
+    """Which of these people may be sent a survey at all (one query by primary key)."""
+    people = User.objects.filter(pk__in=ids, role=Role.CUSTOMER, is_active=True).only(
+        "pk", "email", "role", "is_active"
+    )
+    return {person.pk for person in people if selectors.may_survey(person)}
 
 
 def queue_nps_survey(*, ticket_id: int, settings: SurveySettings, now) -> NpsResponse | None:
@@ -286,7 +297,7 @@ def queue_nps_survey(*, ticket_id: int, settings: SurveySettings, now) -> NpsRes
         return response
 
 
-def queue_nps_surveys(*, limit: int = 500) -> int:
+def queue_nps_surveys(*, limit: int = 5000) -> int:
     """The periodic sweep: ask every eligible customer whose ticket was solved N days ago; returns how many.
 
     Each survey commits on its own, so a worker killed in the middle leaves only whole surveys behind, and the
@@ -300,12 +311,15 @@ def queue_nps_surveys(*, limit: int = 500) -> int:
             batch = nps_candidates(settings=settings, scope=scope, now=now, after=after)
             if not batch:
                 break
-            for ticket_id, _solved_at in batch:
+            askable = _askable_customers({requester_id for _id, _solved, requester_id in batch})
+            for ticket_id, _solved_at, requester_id in batch:
+                if requester_id not in askable:
+                    continue
                 if queue_nps_survey(ticket_id=ticket_id, settings=settings, now=now) is not None:
                     queued += 1
                     if queued >= limit:
                         break
-            last_id, last_solved_at = batch[-1]
+            last_id, last_solved_at, _requester = batch[-1]
             after = (last_solved_at, last_id)
     if queued:
         log.info("queued %s NPS surveys", queued)
