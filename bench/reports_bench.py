@@ -11,10 +11,10 @@ leaves the data as it found it (what it writes is rolled back).
 Each case is one request through Django's test client (middleware, view, queries and template rendering;
 no HTTP server), signed in as the bench's admin (every ticket), a manager of two teams (their teams; made
 for the run and rolled back) and an agent (their own numbers), for the last 30 days (the dashboard's
-default) and the last 365 days (the longest period a report allows), in the viewer's timezone (Asia/Riyadh). Reported per case: wall-clock p50 and p95
-over --runs requests after one warm-up, and the CPU time of this process per request (the database runs in
-this process on SQLite; on PostgreSQL the server's own CPU is not included). The load average is printed,
-since the machine is shared.
+default) and the last 365 days (the longest period a report allows), in the viewer's timezone
+(Asia/Riyadh). Reported per case: wall-clock p50 and p95 over --runs requests after one warm-up, and the CPU
+time of this process per request (the database runs in this process on SQLite; on PostgreSQL the server's
+own CPU is not included). The load average is printed, since the machine is shared.
 """
 
 from __future__ import annotations

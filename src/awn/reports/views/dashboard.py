@@ -59,7 +59,10 @@ def dashboard(request):
     else:
         shown_series = [(names[k], v) for k, v in shown]
     volume_chart = charts.line_chart(days, shown_series, rtl=rtl, day_label=day_label)
-    backlog_days, levels = selectors.backlog(scope, filters)
+    per_day = (
+        [sum(values[i] for values in series.values()) for i in range(len(days))] if by != "tag" else None
+    )
+    backlog_days, levels = selectors.backlog(scope, filters, created_per_day=per_day)
     backlog_chart = charts.line_chart(backlog_days, [(_("Unsolved"), levels)], rtl=rtl, day_label=day_label)
 
     def times(dist):
