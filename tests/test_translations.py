@@ -426,6 +426,24 @@ def test_every_layout_declares_its_language_and_direction():
     assert missing == []
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_chat_widget_gets_every_string_in_the_visitors_language(client, language):
+    # The widget's script carries no text of its own: everything it shows comes in its config response.
+    from tests.chat.factories import ChatWidgetFactory
+
+    widget = ChatWidgetFactory(team=TeamFactory())
+    url = reverse("chat:widget_config", args=[widget.key])
+
+    def strings(lang):
+        return client.get(url, {"lang": lang}, HTTP_ORIGIN=widget.allowed_origins[0]).json()["strings"]
+
+    english, translated = strings("en"), strings(language)
+
+    assert english and translated.keys() == english.keys()
+    assert [key for key, text in english.items() if translated[key] == text] == []
+
+
 # Error pages: Django's own are English and left to right; ours follow the viewer's language.
 
 
