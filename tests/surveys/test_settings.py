@@ -89,8 +89,9 @@ def test_saving_the_settings_again_changes_the_same_row(client, admin_user):
     client.force_login(admin_user)
     client.post(reverse("surveys:settings"), {"nps_delay_days": "7", "nps_period_days": "90"})
 
-    response = client.post(reverse("surveys:settings"), {"nps_enabled": "on", "nps_delay_days": "5",
-                                                         "nps_period_days": "60"})
+    response = client.post(
+        reverse("surveys:settings"), {"nps_enabled": "on", "nps_delay_days": "5", "nps_period_days": "60"}
+    )
 
     assert response.status_code == 302
     row = SurveySettings.objects.get()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from awn.accounts.models import STAFF_ROLES, Role, User
 from awn.surveys.models import NpsResponse, SatisfactionRating, SurveySettings
@@ -90,8 +90,15 @@ def ratings_for_ticket(ticket: Ticket) -> list[SatisfactionRating]:
 
 
 def ratings_visible_to(user: User) -> QuerySet[SatisfactionRating]:
-    """Ratings on the tickets `user` may see (DESIGN.md §5)."""
-    return SatisfactionRating.objects.filter(ticket__in=Ticket.objects.visible_to(user).values("pk"))
+    """Ratings on the tickets `user` may see (DESIGN.md §5).
+
+    A correlated EXISTS, probed by primary key for each rating read, rather than `ticket IN (…)`: SQLite
+    materializes an IN list first, i.e. every ticket an agent may see, before reading a single rating.
+    """
+    if user.is_authenticated and user.role == Role.ADMIN and user.is_active:
+        return SatisfactionRating.objects.all()
+    visible = Ticket.objects.visible_to(user).filter(pk=OuterRef("ticket_id"))
+    return SatisfactionRating.objects.filter(Exists(visible))
 
 
 def customer_summary(*, viewer: User, customer: User) -> dict:
@@ -109,3 +116,24 @@ def customer_summary(*, viewer: User, customer: User) -> dict:
         .first()
     )
     return {"counts": counts, "total": sum(counts.values()), "latest": latest, "nps": nps}
+
+
+FEEDBACK_PAGE = 50
+
+
+def recent_ratings(
+    *, viewer: User, rating: int | None = None, with_comment: bool = False, before: int | None = None
+) -> tuple[list[SatisfactionRating], int | None]:
+    """The latest ratings the viewer may see, newest first, one page; and the id to go on from (or None)."""
+    rows = ratings_visible_to(viewer).select_related("ticket", "agent", "customer", "team")
+    if rating:
+        rows = rows.filter(rating=rating)
+    if with_comment:
+        rows = rows.exclude(comment="")
+    if before:
+        anchor = SatisfactionRating.objects.filter(pk=before).values_list("created_at", flat=True).first()
+        if anchor is not None:
+            rows = rows.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, pk__lt=before))
+    page = list(rows.order_by("-created_at", "-id")[: FEEDBACK_PAGE + 1])
+    more = page[FEEDBACK_PAGE - 1].pk if len(page) > FEEDBACK_PAGE else None
+    return page[:FEEDBACK_PAGE], more

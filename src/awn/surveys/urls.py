@@ -14,6 +14,7 @@ urlpatterns = [
     # The portal: a signed-in customer rates with one click.
     path("survey/requests/<int:number>/rate/", portal.rate, name="portal_rate"),
     # The desk.
+    path("desk/surveys/", desk.feedback, name="feedback"),
     path("desk/surveys/settings/", desk.settings_page, name="settings"),
     path("desk/surveys/settings/team/<int:team_id>/reset/", desk.reset_team, name="reset_team"),
     path("desk/surveys/tickets/<int:number>/ratings/", desk.ticket_ratings, name="desk_ticket_ratings"),

@@ -21,6 +21,30 @@ from awn.surveys.models import SurveySettings
 from awn.tickets.models import Ticket
 
 
+@staff_required
+def feedback(request):
+    """The latest ratings on the tickets the viewer may see, to follow up on (not a leaderboard)."""
+    slugs = {"good": 3, "okay": 2, "bad": 1}
+    choice = request.GET.get("rating", "")
+    before = request.GET.get("before", "")
+    rows, more = selectors.recent_ratings(
+        viewer=request.user,
+        rating=slugs.get(choice),
+        with_comment=request.GET.get("comments") == "1",
+        before=int(before) if before.isdigit() else None,
+    )
+    return render(
+        request,
+        "surveys/desk/feedback.html",
+        {
+            "rows": rows,
+            "more": more,
+            "choice": choice if choice in slugs else "",
+            "comments": request.GET.get("comments") == "1",
+        },
+    )
+
+
 @admin_required
 def settings_page(request):
     team_id = request.GET.get("team") or request.POST.get("team") or None
