@@ -371,3 +371,15 @@ PANEL_QUERIES = 5
 # session, user; the customer; the agent's teams (visibility) for the counts and for the latest ratings; the
 # latest ratings; the last NPS answer.
 SIDEBAR_QUERIES = 7
+
+
+@pytest.mark.django_db
+def test_a_rating_is_recorded_from_a_browser_without_cookies(ticket, reply):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+
+    response = browser.post(reverse("surveys:rate_submit", args=[_token(ticket, reply)]), {"rating": "good"})
+
+    assert response.status_code == 302
+    assert SatisfactionRating.objects.get().rating == Rating.GOOD
