@@ -138,3 +138,14 @@ def test_an_unknown_report_is_not_found(client, world):
     client.force_login(world["admin"])
 
     assert client.get(reverse("reports:export", args=["nothing"])).status_code == 404
+
+
+def test_a_manager_of_no_team_sees_an_empty_dashboard(client, world):
+    from tests.factories import ManagerFactory
+
+    client.force_login(ManagerFactory())
+
+    response = client.get(reverse("reports:dashboard"), PERIOD)
+
+    assert response.status_code == 200
+    assert 'data-metric="created">0<' in response.content.decode()

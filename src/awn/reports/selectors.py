@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -202,7 +202,8 @@ class _SqliteLocal(Func):
 
     def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"strftime('{self.fmt}', {sql}, '{self.minutes:+d} minutes')", params
+        # The format and the offset as parameters: a literal "%" in the SQL would have to be escaped.
+        return f"strftime(%s, {sql}, %s)", [self.fmt, *params, f"{self.minutes:+d} minutes"]
 
 
 def grouped_by_local_time(
@@ -308,18 +309,31 @@ def percentiles(
         return {None: values} if values[0] is not None else {}
     # SQLite has no percentile function, and ranking with window functions (or GROUP BY buckets) sorts in a
     # temporary B-tree, which measured slower than reading the one integer column and sorting in Python.
+    rows = _raw_rows(qs.values_list(group, column) if group else qs.values_list(column))
     by_group: dict[Any, list[float]] = defaultdict(list)
     if group:
-        for key, value in qs.values_list(group, column):
+        for key, value in rows:
             by_group[key].append(value)
     else:
-        by_group[None] = list(qs.values_list(column, flat=True))
+        by_group[None] = [value for (value,) in rows]
     result = {}
     for key, values in by_group.items():
         if values:
             values.sort()
             result[key] = [continuous_percentile(values, f) for f in fractions]
     return result
+
+
+def _raw_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a values_list() queryset of plain numbers, without the ORM's per-row conversions (a large
+    share of the time when a report reads 100,000 values)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (a manager of no team)
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # --- the reports --------------------------------------------------------------------------------------------
@@ -352,17 +366,13 @@ def distributions(queryset: QuerySet, columns: Sequence[str]) -> list[Distributi
             else Distribution()
             for i in range(len(columns))
         ]
-    lists: list[list[float]] = [[] for _ in columns]
-    for values in qs.values_list(*columns):
-        for target, value in zip(lists, values, strict=True):
-            if value is not None:
-                target.append(value)
+    rows = _raw_rows(qs.values_list(*columns))
     result = []
-    for values in lists:
+    for column_values in zip(*rows, strict=True) if rows else [() for _ in columns]:
+        values = sorted(v for v in column_values if v is not None)
         if not values:
             result.append(Distribution())
             continue
-        values.sort()
         result.append(
             Distribution(
                 count=len(values),
@@ -602,10 +612,17 @@ def agents(scope: Scope, filters: ReportFilters) -> list[AgentRow]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    replies = dict(replies_for(scope, filters).values_list("agent_id").annotate(n=Count("pk")).order_by())
     medians = percentiles(
         facts_for(scope, filters).exclude(agent_id=None), "first_response_seconds", (0.5,), group="agent_id"
     )
+    return agent_rows(scope, filters, solved=solved, medians={k: v[0] for k, v in medians.items()})
+
+
+def agent_rows(
+    scope: Scope, filters: ReportFilters, *, solved: dict[int, int], medians: dict[int, float | None]
+) -> list[AgentRow]:
+    """The per-agent table from the solved counts and median first responses, adding replies and CSAT."""
+    replies = dict(replies_for(scope, filters).values_list("agent_id").annotate(n=Count("pk")).order_by())
     csat = csat_counts(scope, filters, by_agent=True)
     ids = {i for i in [*solved, *replies, *medians, *csat] if i is not None}
     if scope.agent_id is not None:
@@ -621,7 +638,7 @@ def agents(scope: Scope, filters: ReportFilters) -> list[AgentRow]:
                 solved=solved.get(agent_id, 0),
                 replies=replies.get(agent_id, 0),
                 solved_per_day=solved.get(agent_id, 0) / filters.days,
-                median_first_response=(medians.get(agent_id) or [None])[0],
+                median_first_response=medians.get(agent_id),
                 csat=_ratio(good, total),
                 csat_count=total,
             )

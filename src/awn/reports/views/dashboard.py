@@ -18,6 +18,7 @@ from awn.reports import charts, selectors
 from awn.reports.exports import TABLES, series_names
 from awn.reports.forms import ReportFilterForm
 from awn.reports.models import DigestSubscription
+from awn.reports.overview import overview
 from awn.reports.templatetags.reports import duration
 
 
@@ -48,8 +49,8 @@ def dashboard(request):
     def day_label(day):
         return formats.date_format(day, "M j")
 
-    numbers = selectors.summary(scope, filters)
-    days, series = selectors.volume(scope, filters, by=by)
+    data = overview(scope, filters, by=by)
+    numbers, days, series = data.summary, data.days, data.series
     names = series_names(by, series.keys())
     ranked = sorted(series.items(), key=lambda item: -sum(item[1]))
     shown = ranked[:6]
@@ -59,11 +60,7 @@ def dashboard(request):
     else:
         shown_series = [(names[k], v) for k, v in shown]
     volume_chart = charts.line_chart(days, shown_series, rtl=rtl, day_label=day_label)
-    per_day = (
-        [sum(values[i] for values in series.values()) for i in range(len(days))] if by != "tag" else None
-    )
-    backlog_days, levels = selectors.backlog(scope, filters, created_per_day=per_day)
-    backlog_chart = charts.line_chart(backlog_days, [(_("Unsolved"), levels)], rtl=rtl, day_label=day_label)
+    backlog_chart = charts.line_chart(days, [(_("Unsolved"), data.backlog)], rtl=rtl, day_label=day_label)
 
     def times(dist):
         return charts.bar_chart(
@@ -75,7 +72,7 @@ def dashboard(request):
             rtl=rtl,
         )
 
-    counts, means = selectors.heatmaps(scope, filters)
+    counts, means = data.heat_counts, data.heat_means
     weekdays = _weekday_names()
     volume_heatmap = charts.heatmap(
         counts,
@@ -109,7 +106,7 @@ def dashboard(request):
         "resolution_business_chart": times(numbers.resolution_business),
         "volume_heatmap": volume_heatmap,
         "response_heatmap": response_heatmap,
-        "agents": selectors.agents(scope, filters),
+        "agents": data.agents,
         "query": form.query(),
         "exports": list(TABLES),
         "digest": _digest_frequency(request.user),
