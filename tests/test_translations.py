@@ -444,6 +444,20 @@ def test_the_chat_widget_gets_every_string_in_the_visitors_language(client, lang
     assert [key for key, text in english.items() if translated[key] == text] == []
 
 
+def test_a_rules_json_problems_are_explained_in_the_editors_language():
+    # pydantic words its own messages in English; the rule editor gets them in the language it works in.
+    from awn.automation.actions import ActionError, parse_actions
+
+    with translation.override("fa"), pytest.raises(ActionError) as refused:
+        parse_actions([{"type": "set_priority"}, {"type": "add_tags", "tags": []}, {"type": "nope"}])
+
+    assert refused.value.messages == [
+        "اقدام 1 (set_priority) priority: لازم است",
+        "اقدام 2 (add_tags) tags: دست\u200cکم 1 مورد",
+        "اقدام 3: نوع ناشناختهٔ 'nope'",
+    ]
+
+
 # Error pages: Django's own are English and left to right; ours follow the viewer's language.
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from awn.core import clock
@@ -631,4 +632,59 @@ def parse_conditions(raw: Any) -> Conditions:
 
 def _pydantic_message(error: Any) -> str:
     where = ".".join(str(part) for part in error.get("loc", ()))
-    return f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid"))
+    return f"{where}: {schema_problem(error)}" if where else schema_problem(error)
+
+
+# pydantic's own messages are English; these say the same in the language of the person editing the rule.
+_SCHEMA_MESSAGES = {
+    "missing": _("this is required"),
+    "extra_forbidden": _("this key is not known"),
+    "int_type": _("must be a whole number"),
+    "int_parsing": _("must be a whole number"),
+    "int_from_float": _("must be a whole number"),
+    "float_type": _("must be a number"),
+    "float_parsing": _("must be a number"),
+    "bool_type": _("must be true or false"),
+    "bool_parsing": _("must be true or false"),
+    "string_type": _("must be text"),
+    "list_type": _("must be a list"),
+    "dict_type": _("must be an object"),
+    "model_type": _("must be an object"),
+}
+_SCHEMA_COUNTS = {  # type: (message, the context key holding the count)
+    "string_too_long": (
+        ngettext_lazy("at most %(count)s character", "at most %(count)s characters", "count"),
+        "max_length",
+    ),
+    "string_too_short": (
+        ngettext_lazy("at least %(count)s character", "at least %(count)s characters", "count"),
+        "min_length",
+    ),
+    "too_long": (ngettext_lazy("at most %(count)s item", "at most %(count)s items", "count"), "max_length"),
+    "too_short": (
+        ngettext_lazy("at least %(count)s item", "at least %(count)s items", "count"),
+        "min_length",
+    ),
+}
+_SCHEMA_LIMITS = {
+    "greater_than_equal": (_("at least %(limit)s"), "ge"),
+    "less_than_equal": (_("at most %(limit)s"), "le"),
+    "greater_than": (_("more than %(limit)s"), "gt"),
+    "less_than": (_("less than %(limit)s"), "lt"),
+}
+
+
+def schema_problem(error: Any) -> str:
+    """What is wrong with one value of a rule's JSON, in the active language (without where it is)."""
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    if kind in ("value_error", "assertion_error") and "error" in context:
+        return str(context["error"])  # our own validators' message, already translated
+    if kind in _SCHEMA_MESSAGES:
+        return str(_SCHEMA_MESSAGES[kind])
+    if kind in _SCHEMA_COUNTS and _SCHEMA_COUNTS[kind][1] in context:
+        message, key = _SCHEMA_COUNTS[kind]
+        return message % {"count": context[key]}
+    if kind in _SCHEMA_LIMITS and _SCHEMA_LIMITS[kind][1] in context:
+        message, key = _SCHEMA_LIMITS[kind]
+        return message % {"limit": context[key]}
+    return str(error.get("msg") or _("not valid"))

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from awn.automation.actions import messages as _messages  # noqa: F401 - importing registers the actions
 from awn.automation.actions import notify, routing, ticket_fields, webhook  # noqa: F401
 from awn.automation.actions.base import ACTIONS, Action, RunContext
+from awn.automation.conditions import schema_problem
 
 MAX_ACTIONS = 30
 
@@ -54,7 +55,7 @@ def parse_actions(raw: Any, *, check: bool = False) -> list[Action]:
                         "number": index + 1,
                         "type": cls.type,
                         "where": " " + where if where else "",
-                        "message": error["msg"],
+                        "message": schema_problem(error),
                     }
                 )
             continue
