@@ -74,3 +74,39 @@ def test_a_sweep_killed_mid_run_asks_every_customer_exactly_once(installation): 
         )
         == CUSTOMERS
     )
+
+
+TWO_TICKETS_EACH = f"""
+from datetime import timedelta
+from awn.accounts.models import Role, Team, User
+from awn.core import clock
+from awn.surveys.models import SurveySettings
+from awn.tickets.services import Actor, change_status, create_ticket
+real_now = clock.now
+clock.now = lambda: real_now() - timedelta(days=8)
+team = Team.objects.get()
+agent = User.objects.create_user(email='ada@acme.example', name='Ada', role=Role.AGENT)
+for n in range({CUSTOMERS // 2}):
+    customer = User.objects.create_user(email=f'c{{n}}@example.com', role=Role.CUSTOMER)
+    for subject in ('first', 'second'):
+        ticket = create_ticket(requester=customer, subject=subject, body='?', team=team,
+                               by=Actor.of(customer))
+        change_status(ticket=ticket, status='solved', by=Actor.of(agent))
+clock.now = real_now
+SurveySettings.objects.create(team=None, nps_enabled=True, nps_delay_days=7, nps_period_days=90)
+"""
+
+
+def test_two_sweeps_at_once_ask_each_customer_once(installation):  # noqa: F811
+    installation.shell(TWO_TICKETS_EACH)
+
+    sweeps = [installation.start("manage", "shell", "-c", SLOW_SWEEP) for _ in range(2)]
+    for sweep in sweeps:
+        assert sweep.wait(timeout=300) == 0, installation.log()
+
+    customers = CUSTOMERS // 2
+    assert installation.count("SELECT COUNT(*) FROM surveys_npsresponse") == customers
+    assert installation.count("SELECT COUNT(DISTINCT customer_id) FROM surveys_npsresponse") == customers
+    assert (
+        installation.count("SELECT COUNT(*) FROM outbox_outboxitem WHERE kind = 'surveys.nps'") == customers
+    )
