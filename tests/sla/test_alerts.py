@@ -272,3 +272,31 @@ def test_a_broken_ticket_does_not_stop_the_sweep_for_the_others(
 
     assert report.breaches == 1 and sla_events(fine, "breach") == 1
     assert sla_events(broken, "breach") == 0
+
+
+def test_a_sweep_fires_the_alerts_of_many_tickets_together_each_once(
+    now, berlin, make_policy, open_ticket, agent, team, run_events
+):
+    make_policy(first_response=60, warning_minutes=30)
+    early = [open_ticket(subject=f"Early {n}") for n in range(3)]
+    now.advance(minutes=20)
+    late = [open_ticket(subject=f"Late {n}") for n in range(2)]
+    with run_events():
+        for ticket in early + late:
+            assign_ticket(ticket=ticket, assignee=agent, by=Actor.of(agent))
+    moment = early[0].created_at + timedelta(minutes=60)
+
+    with run_events():
+        first = sweep(now=moment)
+        again = sweep(now=moment + timedelta(minutes=1))
+
+    assert (first.breaches, first.warnings, again.breaches, again.warnings) == (3, 2, 0, 0)
+    assert [sla_events(t, "breach") for t in early] == [1, 1, 1]
+    assert [sla_events(t, "warning") for t in early + late] == [0, 0, 0, 1, 1]
+    assert SLAMeasurement.objects.filter(breached=True, breached_at=moment).count() == 3
+    assert SLAMeasurement.objects.filter(warned_at=moment, breached=False).count() == 2
+    for ticket in early:
+        ticket.refresh_from_db()
+        assert ticket.sla_breached and ticket.sla_check_at is None
+    assert Notification.objects.filter(recipient=agent, text__contains="breached").count() == 3
+    assert Notification.objects.filter(recipient=agent, text__contains="warning").count() == 2

@@ -13,7 +13,6 @@ Rules are compiled once per process and kept until an admin changes one (a cache
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
 from collections.abc import Iterable
@@ -29,7 +28,7 @@ from awn.accounts.models import Team, User
 from awn.automation.actions import Action, RunContext, parse_actions
 from awn.automation.conditions import FIELDS, Conditions, Facts, parse_conditions
 from awn.automation.models import Rule, RuleRun, RuleSet
-from awn.automation.reads import PLACEHOLDER, PreparedRead
+from awn.automation.reads import PLACEHOLDER, PreparedRead, instance
 from awn.core import clock
 from awn.core.errors import DomainError
 from awn.core.events import caused_by
@@ -399,19 +398,6 @@ _READS = {
 }
 
 
-def _instance(model, using: str, names: tuple[str, ...], values) -> Any:
-    """A model instance of some of its columns (the others deferred); `Model.from_db` wants them in the
-    model's field order."""
-    order, positions = _field_order(model, names)
-    return model.from_db(using, order, [values[position] for position in positions])
-
-
-@functools.cache
-def _field_order(model, names: tuple[str, ...]) -> tuple[list[str], list[int]]:
-    order = [field.attname for field in model._meta.concrete_fields if field.attname in names]
-    return order, [names.index(name) for name in order]
-
-
 def _load(ticket_id: int, *, with_body: bool = False, with_tags: bool = False) -> Ticket | None:
     """The ticket with what conditions read, in one query: its columns, the requester's, the team's tier,
     and, when rules ask for them, the requester's latest message text and the tag names."""
@@ -420,15 +406,15 @@ def _load(ticket_id: int, *, with_body: bool = False, with_tags: bool = False) -
     if row is None:
         return None
     count = len(TICKET_COLUMNS)
-    ticket = _instance(Ticket, using, TICKET_COLUMNS, row[:count])
+    ticket = instance(Ticket, using, TICKET_COLUMNS, row[:count])
     if ticket.requester_id is not None:
         requester = row[count : count + len(REQUESTER_COLUMNS)]
-        ticket.requester = _instance(
+        ticket.requester = instance(
             User, using, ("id", *REQUESTER_COLUMNS), (ticket.requester_id, *requester)
         )
     count += len(REQUESTER_COLUMNS)
     ticket.team = (
-        _instance(Team, using, ("id", "tier"), (ticket.team_id, row[count])) if ticket.team_id else None
+        instance(Team, using, ("id", "tier"), (ticket.team_id, row[count])) if ticket.team_id else None
     )
     count += 1
     if with_body:

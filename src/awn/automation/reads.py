@@ -9,7 +9,8 @@ is exactly what the queryset would have returned.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections
@@ -62,3 +63,16 @@ class PreparedRead:
     def forget(self) -> None:
         """Compile again on the next fetch (tests that switch databases)."""
         self._compiled.clear()
+
+
+def instance(model, using: str, names: tuple[str, ...], values: Sequence[Any]) -> Any:
+    """A model instance of some of its columns, the others deferred (`Model.from_db` wants the values in the
+    model's field order, which `names` need not follow)."""
+    order, positions = _field_order(model, names)
+    return model.from_db(using, order, [values[position] for position in positions])
+
+
+@functools.cache
+def _field_order(model, names: tuple[str, ...]) -> tuple[list[str], list[int]]:
+    order = [field.attname for field in model._meta.concrete_fields if field.attname in names]
+    return order, [names.index(name) for name in order]

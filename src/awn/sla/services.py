@@ -19,12 +19,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from awn.accounts.models import Team, Tier, User
 from awn.accounts.permissions import can_administer
+from awn.automation.reads import PLACEHOLDER, PreparedRead, instance
 from awn.core import clock
 from awn.core.errors import NotPermitted, ValidationFailed
 from awn.core.events import DomainEvent, publish
@@ -52,7 +53,6 @@ log = logging.getLogger(__name__)
 SLA_ACTOR = Actor.system("SLA")
 EMAILS = "sla.emails"  # outbox kind: the emails of one warning or breach
 SWEEP_CHUNK = 200
-SWEEP_TRANSACTION = 50
 # Within one sweep, the people to notify per (assignee, team, roles): teams do not change under a sweep.
 _recipients_memo: ContextVar[dict[tuple, list[User]] | None] = ContextVar("awn_sla_recipients", default=None)
 DUE_FIELDS = {
@@ -86,6 +86,7 @@ LOADED = [
     "sla_breached",
     "sla_state",
 ]
+LOADED_WITH_ID = ("id", *LOADED)
 
 
 # --- recompute ----------------------------------------------------------------------------------------------
@@ -138,12 +139,24 @@ class _Step:
         return bool(self.changed or self.outcome.alerts or self.outcome.measurements)
 
 
+def _read(*, lock: bool) -> PreparedRead:
+    def build():
+        rows = Ticket.objects.filter(pk=PLACEHOLDER).order_by()
+        return (rows.select_for_update() if lock else rows).values_list("id", *LOADED)
+
+    return PreparedRead(build)
+
+
+_READS = {lock: _read(lock=lock) for lock in (False, True)}
+
+
 def _load(ticket_id: int, *, lock: bool) -> Ticket | None:
-    # One row, only the columns the clocks and the conditions read, no join, no ORDER BY: this query is most
-    # of the cost of an event (the webhook's payload loads the rest when it needs it).
-    rows = Ticket.objects.only(*LOADED).filter(pk=ticket_id).order_by()
-    found = list((rows.select_for_update() if lock else rows)[:1])
-    return found[0] if found else None
+    # One row, only the columns the clocks and the conditions read, no join, no ORDER BY, its SQL compiled
+    # once per process (automation/reads.py): this read is most of the cost of an event (the webhook's
+    # payload loads the rest when it needs it).
+    using = router.db_for_write(Ticket) if lock else router.db_for_read(Ticket)
+    row = _READS[lock].fetch(ticket_id, using=using)
+    return instance(Ticket, using, LOADED_WITH_ID, row) if row is not None else None
 
 
 def _step(ticket: Ticket, policies: list[CompiledPolicy], now: datetime) -> _Step:
@@ -270,25 +283,8 @@ def _fire(ticket: Ticket, policy: CompiledPolicy | None, alert: clocks.Alert, *,
     )
     if not created:
         SLAMeasurement.objects.filter(pk=row.pk).update(due_at=alert.due_at, updated_at=now, **moment)
-    record_event(
-        ticket=ticket,
-        by=SLA_ACTOR,
-        kind=TicketEvent.Kind.SLA,
-        new={
-            "what": alert.kind,
-            "target": alert.target,
-            "cycle": alert.cycle,
-            "due_at": alert.due_at.isoformat(),
-            "late": alert.quiet,
-        },
-    )
-    data = {
-        "target": alert.target,
-        "cycle": alert.cycle,
-        "due_at": alert.due_at.isoformat(),
-        "policy": policy.id if policy else None,
-        "quiet": alert.quiet,
-    }
+    record_event(ticket=ticket, by=SLA_ACTOR, kind=TicketEvent.Kind.SLA, new=_alert_data(alert))
+    data = _event_data(policy, alert)
     publish(DomainEvent(name="sla.breached" if breach else "sla.warning", ticket_id=ticket.pk, data=data))
     if policy is None:
         return
@@ -298,12 +294,15 @@ def _fire(ticket: Ticket, policy: CompiledPolicy | None, alert: clocks.Alert, *,
         _call_webhook(ticket, policy, alert)
 
 
-def _notify(ticket: Ticket, policy: CompiledPolicy, alert: clocks.Alert) -> None:
-    from awn.automation.notifications import notify, recipients_for
+def _messages(
+    ticket: Ticket, policy: CompiledPolicy, alert: clocks.Alert
+) -> list[tuple[str, list[User], str]]:
+    """(language, people, text) of the notifications of one alert: each person reads it in their language."""
+    from awn.automation.notifications import recipients_for
 
     roles = policy.notify_on_breach if alert.kind == clocks.BREACH else policy.notify_on_warning
     if not roles:
-        return
+        return []
     memo = _recipients_memo.get()
     key = (ticket.assignee_id, ticket.team_id, tuple(roles))
     people = memo.get(key) if memo is not None else None
@@ -314,6 +313,7 @@ def _notify(ticket: Ticket, policy: CompiledPolicy, alert: clocks.Alert) -> None
     by_language: dict[str, list[User]] = {}
     for person in people:
         by_language.setdefault(person.language or settings.LANGUAGE_CODE, []).append(person)
+    messages = []
     for language, group in by_language.items():
         with translation.override(language):
             values = {
@@ -325,15 +325,49 @@ def _notify(ticket: Ticket, policy: CompiledPolicy, alert: clocks.Alert) -> None
                 text = _("SLA breached on #%(number)s “%(subject)s”: %(target)s is overdue.") % values
             else:
                 text = _("SLA warning on #%(number)s “%(subject)s”: %(target)s is due soon.") % values
+        messages.append((language, group, text))
+    return messages
+
+
+def _queue_emails(ticket: Ticket, alert: clocks.Alert, language: str, rows: list) -> None:
+    # One outbox item per alert and language, not per person: the sweep stays cheap when a breach pages a
+    # whole team; the worker sends each email and skips those already sent on a retry.
+    enqueue(
+        kind=EMAILS,
+        payload={"notifications": [row.pk for row in rows]},
+        key=f"{EMAILS}:{ticket.pk}:{alert.target}:{alert.cycle}:{alert.kind}:{language}",
+    )
+
+
+def _alert_data(alert: clocks.Alert) -> dict[str, Any]:
+    """The history's record of a warning or breach."""
+    return {
+        "what": alert.kind,
+        "target": alert.target,
+        "cycle": alert.cycle,
+        "due_at": alert.due_at.isoformat(),
+        "late": alert.quiet,
+    }
+
+
+def _event_data(policy: CompiledPolicy | None, alert: clocks.Alert) -> dict[str, Any]:
+    """The domain event's data of a warning or breach (sla.warning, sla.breached)."""
+    return {
+        "target": alert.target,
+        "cycle": alert.cycle,
+        "due_at": alert.due_at.isoformat(),
+        "policy": policy.id if policy else None,
+        "quiet": alert.quiet,
+    }
+
+
+def _notify(ticket: Ticket, policy: CompiledPolicy, alert: clocks.Alert) -> None:
+    from awn.automation.notifications import notify
+
+    for language, group, text in _messages(ticket, policy, alert):
         rows = notify(recipients=group, text=text, ticket=ticket, email=False)
         if policy.email and rows:
-            # One outbox item per alert and language, not per person: the sweep stays cheap when a breach
-            # pages a whole team; the worker sends each email and skips those already sent on a retry.
-            enqueue(
-                kind=EMAILS,
-                payload={"notifications": [row.pk for row in rows]},
-                key=f"{EMAILS}:{ticket.pk}:{alert.target}:{alert.cycle}:{alert.kind}:{language}",
-            )
+            _queue_emails(ticket, alert, language, rows)
 
 
 def deliver_emails(item: OutboxItem) -> None:
@@ -398,12 +432,14 @@ def due_for_check(*, now: datetime, limit: int = SWEEP_CHUNK) -> list[int]:
     )
 
 
-def sweep(*, now: datetime | None = None, per_transaction: int = SWEEP_TRANSACTION) -> SweepReport:
+def sweep(*, now: datetime | None = None, per_transaction: int = SWEEP_CHUNK) -> SweepReport:
     """Fire every warning and breach whose moment has come (run every minute by the job worker).
 
-    Tickets are committed `per_transaction` at a time, each in its own savepoint (one failing ticket rolls
-    back alone), and the people to notify are looked up once per assignee and team: a bad minute with a
-    hundred breaches costs a few commits, not a hundred.
+    The due tickets come from one range read of the sla_check_at index; each chunk of them is then handled
+    as a set, in one transaction: one locked read of the rows, the clocks computed in Python, and one write
+    per table (tickets, history, measurements, notifications), whatever the number of alerts. If a chunk
+    fails as a whole, its tickets are retried one at a time, each in its own savepoint, so one broken
+    ticket never holds back the others' breaches.
     """
     now = now or clock.now()
     report = SweepReport()
@@ -416,11 +452,169 @@ def sweep(*, now: datetime | None = None, per_transaction: int = SWEEP_TRANSACTI
                 return report
             seen.update(batch)
             for start in range(0, len(batch), per_transaction):
-                with transaction.atomic():
-                    for pk in batch[start : start + per_transaction]:
-                        _sweep_one(pk, now=now, report=report)
+                chunk = batch[start : start + per_transaction]
+                try:
+                    with transaction.atomic():
+                        done = _sweep_together(chunk, now=now)
+                except Exception:
+                    log.exception("SLA sweep: %s tickets together failed; one at a time", len(chunk))
+                    with transaction.atomic():
+                        for pk in chunk:
+                            _sweep_one(pk, now=now, report=report)
+                    continue
+                report.checked += done.checked
+                report.warnings += done.warnings
+                report.breaches += done.breaches
     finally:
         _recipients_memo.reset(token)
+
+
+def _sla_event(ticket: Ticket, *, new: dict[str, Any], old: Any = None, now: datetime) -> TicketEvent:
+    return TicketEvent(
+        ticket=ticket,
+        actor=None,
+        actor_label=SLA_ACTOR.label,
+        kind=TicketEvent.Kind.SLA,
+        old=old,
+        new=new,
+        created_at=now,
+    )
+
+
+def _sweep_together(ids: list[int], *, now: datetime) -> SweepReport:
+    """One chunk of the sweep as a set: what `recompute_ticket_sla` does for each ticket, written in bulk."""
+    from awn.automation.models import Notification
+
+    report = SweepReport()
+    policies = active_policies()
+    tickets = Ticket.objects.select_for_update().only(*LOADED).filter(pk__in=ids).order_by("pk")
+    steps: list[_Step] = []
+    for ticket in tickets:
+        if not policies and ticket.sla_policy_id is None and not ticket.sla_state:
+            continue
+        report.checked += 1
+        step = _step(ticket, policies, now)
+        if step.writes:
+            steps.append(step)
+    if not steps:
+        return report
+
+    # The tickets' columns, and the history: a policy that starts to apply, each warning and breach.
+    events: list[TicketEvent] = []
+    for step in steps:
+        ticket, policy = step.ticket, step.policy
+        if policy is not None and policy.id != ticket.sla_policy_id:
+            events.append(
+                _sla_event(
+                    ticket,
+                    old={"policy": ticket.sla_policy_id},
+                    new={"what": "policy", "policy": policy.id, "name": policy.name},
+                    now=now,
+                )
+            )
+        for name, value in step.changed.items():
+            setattr(ticket, name, value)
+        for alert in step.outcome.alerts:
+            events.append(_sla_event(ticket, new=_alert_data(alert), now=now))
+            if alert.kind == clocks.BREACH:
+                report.breaches += 1
+            else:
+                report.warnings += 1
+    _update_tickets([step for step in steps if step.changed])
+    TicketEvent.objects.bulk_create(events)
+
+    # Measurements: completed clocks first, then what fired (a late answer is both, in that order).
+    def measurement(step: _Step, item: clocks.Measurement | clocks.Alert, **values: Any) -> SLAMeasurement:
+        return SLAMeasurement(
+            ticket=step.ticket,
+            target=item.target,
+            cycle=item.cycle,
+            policy_id=step.policy.id if step.policy else None,
+            started_at=item.started_at,
+            due_at=item.due_at,
+            team_id=step.ticket.team_id,
+            assignee_id=step.ticket.assignee_id,
+            priority=step.ticket.priority,
+            updated_at=now,
+            **values,
+        )
+
+    completed = [
+        measurement(step, m, completed_at=m.completed_at, breached=m.breached)
+        for step in steps
+        for m in step.outcome.measurements
+    ]
+    _upsert(
+        completed,
+        [
+            "policy",
+            "started_at",
+            "due_at",
+            "completed_at",
+            "breached",
+            "team",
+            "assignee",
+            "priority",
+            "updated_at",
+        ],
+    )
+    alerts = [(step, alert) for step in steps for alert in step.outcome.alerts]
+    _upsert(
+        [measurement(s, a, warned_at=now) for s, a in alerts if a.kind == clocks.WARNING],
+        ["due_at", "updated_at", "warned_at"],
+    )
+    _upsert(
+        [measurement(s, a, breached_at=now, breached=True) for s, a in alerts if a.kind == clocks.BREACH],
+        ["due_at", "updated_at", "breached_at", "breached"],
+    )
+
+    # Reactions, notifications (one insert for all), their emails and the policies' webhooks.
+    notifications: list[Notification] = []
+    emails: list[tuple[Ticket, clocks.Alert, str, int, int]] = []
+    for step, alert in alerts:
+        ticket, policy = step.ticket, step.policy
+        name = "sla.breached" if alert.kind == clocks.BREACH else "sla.warning"
+        publish(DomainEvent(name=name, ticket_id=ticket.pk, data=_event_data(policy, alert)))
+        if policy is None:
+            continue
+        if not alert.quiet:
+            for language, group, text in _messages(ticket, policy, alert):
+                first = len(notifications)
+                notifications += [
+                    Notification(
+                        recipient=person, ticket=ticket, text=text[:500], email=False, created_at=now
+                    )
+                    for person in group
+                ]
+                if policy.email and group:
+                    emails.append((ticket, alert, language, first, len(notifications)))
+        if policy.webhook_id:
+            _call_webhook(ticket, policy, alert)
+    created = Notification.objects.bulk_create(notifications)  # primary keys on SQLite and PostgreSQL
+    for ticket, alert, language, first, last in emails:
+        _queue_emails(ticket, alert, language, created[first:last])
+    return report
+
+
+def _update_tickets(steps: list[_Step]) -> None:
+    """Write each ticket's changed SLA columns: one statement per set of changed columns, run for every ticket
+    of that set (executemany). Django's bulk_update would build a CASE per column and row, which costs more
+    to compile than the rows cost to write."""
+    using = router.db_for_write(Ticket)
+    connection = connections[using]
+    table, quote = Ticket._meta.db_table, connection.ops.quote_name
+    by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
+    for step in steps:
+        names = tuple(sorted(step.changed))
+        values = [
+            Ticket._meta.get_field(name).get_db_prep_save(step.changed[name], connection=connection)
+            for name in names
+        ]
+        by_columns.setdefault(names, []).append([*values, step.ticket.pk])
+    with connection.cursor() as cursor:
+        for names, rows in by_columns.items():
+            columns = ", ".join(f"{quote(Ticket._meta.get_field(name).column)} = %s" for name in names)
+            cursor.executemany(f"UPDATE {quote(table)} SET {columns} WHERE {quote('id')} = %s", rows)  # noqa: S608 - names from the model
 
 
 def _sweep_one(pk: int, *, now: datetime, report: SweepReport) -> None:
@@ -435,6 +629,17 @@ def _sweep_one(pk: int, *, now: datetime, report: SweepReport) -> None:
             report.breaches += 1
         else:
             report.warnings += 1
+
+
+def _upsert(rows: list[SLAMeasurement], update_fields: list[str]) -> None:
+    """Insert measurements, or update `update_fields` of the ones a ticket already has for that cycle."""
+    if rows:
+        SLAMeasurement.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["ticket", "target", "cycle"],
+            update_fields=update_fields,
+        )
 
 
 def recompute_open_tickets(*, ids: Iterable[int] | None = None, chunk: int = 500) -> int:
