@@ -6,6 +6,7 @@ import ast
 import gettext
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 
 from tests.factories import AgentFactory, CustomerFactory, TeamFactory
 
@@ -456,6 +458,22 @@ def test_a_rules_json_problems_are_explained_in_the_editors_language():
         "اقدام 2 (add_tags) tags: دست\u200cکم 1 مورد",
         "اقدام 3: نوع ناشناختهٔ 'nope'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "long", "short"),
+    [
+        ("ar", "29 نوفمبر 2026، 2:05 م", "29\u200f/11\u200f/2026 2:05 م"),
+        ("fa", "29 نوامبر 2026، ساعت 14:05", "2026/11/29،\u200f 14:05"),
+    ],
+)
+def test_dates_and_times_follow_the_language(language, long, short):
+    moment = datetime(2026, 11, 29, 14, 5)
+
+    with translation.override(language):
+        shown = (date_format(moment, "DATETIME_FORMAT"), date_format(moment, "SHORT_DATETIME_FORMAT"))
+
+    assert shown == (long, short)
 
 
 # Error pages: Django's own are English and left to right; ours follow the viewer's language.

@@ -225,6 +225,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ar", _("Arabic")), ("fa", _("Persian"))]
 LANGUAGES_BIDI = ["ar", "fa", "he", "ur"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["awn.core.formats"]  # date formats Django lacks for Arabic
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
