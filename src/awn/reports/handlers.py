@@ -14,6 +14,7 @@ from django.db import transaction
 
 from awn.core.events import DomainEvent, subscribe_in_transaction
 from awn.reports.facts import record_reply, record_ticket_facts
+from awn.reports.models import TicketFacts
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,9 @@ def _recompute(ticket_id: int) -> None:
 
 
 def on_ticket_created(event: DomainEvent) -> None:
-    if event.ticket_id is not None:
+    # create_ticket announces the first message before the creation itself, so the facts are usually there
+    # already; computing them again would cost a ticket creation eight more queries.
+    if event.ticket_id is not None and not TicketFacts.objects.filter(ticket_id=event.ticket_id).exists():
         _recompute(event.ticket_id)
 
 
