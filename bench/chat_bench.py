@@ -34,6 +34,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,7 @@ import time
 from pathlib import Path
 
 HOME = Path("/tmp/awn-chat-bench")
+SETUP_CACHE = Path("/tmp/awn-chat-bench-setup")
 OUT = Path(__file__).resolve().parent / "out"
 AWN = str(Path(sys.executable).with_name("awn"))
 ORIGIN = "https://shop.bench.test"
@@ -98,6 +100,17 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (the machine is shared: wall time alone says little)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def settle(pid: int, timeout: float = 180) -> None:
+    """Wait until the server's resident memory stops growing (less than 1 MiB in 2 s)."""
+    deadline, last = time.monotonic() + timeout, rss_kib(pid)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(2)
+        now = rss_kib(pid)
+        if abs(now - last) < 1024:
+            return
+        last = now
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -233,6 +246,11 @@ class Bench:
 
     async def run(self, server_pid: int) -> dict:
         args = self.args
+        # `awn run` loads the language models in the background at start-up (~320 MB, seconds of CPU with
+        # the GIL held): start once it has, and measure the connections' memory without it.
+        settle_started = time.perf_counter()
+        await settle(server_pid)
+        print(f"server settled in {time.perf_counter() - settle_started:.0f} s", file=sys.stderr)
         ready_events = []
         agent_tasks = []
         for cookie, user_id in zip(self.agent_cookies, self.agent_ids, strict=True):
@@ -249,6 +267,7 @@ class Bench:
         self.round_trip.clear()
         self.first_message.clear()
         await asyncio.sleep(2)
+        await settle(server_pid)
 
         # The visitors of the open chats connect (on another page of the site: hello with their token).
         rss_before = rss_kib(server_pid)
@@ -360,6 +379,11 @@ def main() -> int:
         "--redis", action="store_true", help="use the Redis channel layer (redis://127.0.0.1:6379/12)"
     )
     parser.add_argument("--label", default="")
+    parser.add_argument(
+        "--reuse-setup",
+        action="store_true",
+        help="start from the database saved after a previous run's setup",
+    )
     args = parser.parse_args()
     label = args.label or ("redis" if args.redis else "memory")
 
@@ -382,21 +406,36 @@ def main() -> int:
         env["AWN_REDIS_URL"] = "redis://127.0.0.1:6379/12"
     else:
         env.pop("AWN_REDIS_URL", None)
-    subprocess.run([AWN, "manage", "migrate", "--verbosity", "0"], env=env, check=True)
-    setup = subprocess.run(
-        [
-            AWN,
-            "manage",
-            "shell",
-            "-c",
-            SETUP.format(agents=args.agents, origin=ORIGIN, visitors=args.visitors),
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    data = json.loads(setup.stdout.strip().splitlines()[-1])
+    # The 1,000 chats take minutes to open on a busy machine: --reuse-setup starts from a copy of the database
+    # a previous run saved right after its setup (same --visitors and --agents), not from its end state.
+    saved = SETUP_CACHE / f"{args.visitors}-{args.agents}"
+    if args.reuse_setup and (saved / "setup.json").exists():
+        shutil.copy(saved / "awn.sqlite3", HOME / "awn.sqlite3")
+        subprocess.run([AWN, "manage", "migrate", "--verbosity", "0"], env=env, check=True)  # newer code
+        data = json.loads((saved / "setup.json").read_text())
+    else:
+        subprocess.run([AWN, "manage", "migrate", "--verbosity", "0"], env=env, check=True)
+        setup = subprocess.run(
+            [
+                AWN,
+                "manage",
+                "shell",
+                "-c",
+                SETUP.format(agents=args.agents, origin=ORIGIN, visitors=args.visitors),
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        data = json.loads(setup.stdout.strip().splitlines()[-1])
+        shutil.rmtree(saved, ignore_errors=True)
+        saved.mkdir(parents=True)
+        backup = sqlite3.connect(saved / "awn.sqlite3")
+        with sqlite3.connect(HOME / "awn.sqlite3") as source:
+            source.backup(backup)
+        backup.close()
+        (saved / "setup.json").write_text(json.dumps(data))
     port = free_port()
     log = open(HOME / "server.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(

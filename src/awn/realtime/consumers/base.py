@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from asgiref.sync import SyncToAsync
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import connections
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -28,6 +30,39 @@ from awn.realtime.broadcast import remember_server_loop
 log = logging.getLogger(__name__)
 # After this many refused frames in a row the client is not a widget having a bad moment: close.
 MAX_CONSECUTIVE_ERRORS = 50
+# A frame's database call keeps its thread's connection this long (at least), instead of closing it after
+# every call as Channels' database_sync_to_async does with CONN_MAX_AGE=0: opening a SQLite connection and
+# running its PRAGMAs costs ~2.7 ms of CPU, more than most frames' queries.
+KEEP_CONNECTION_SECONDS = 300.0
+
+
+def keep_or_close_connections() -> None:
+    """After a frame's database call: close a connection that is broken, left outside autocommit or older
+    than its keeping time (Django's close_if_unusable_or_obsolete, KEEP_CONNECTION_SECONDS as the age)."""
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        kept = getattr(conn, "awn_kept", None)
+        if kept is None or kept[0] is not conn.connection:
+            kept = conn.awn_kept = (conn.connection, now)
+        max_age = conn.settings_dict.get("CONN_MAX_AGE", 0)
+        obsolete = max_age is not None and now - kept[1] >= max(max_age, KEEP_CONNECTION_SECONDS)
+        broken = conn.errors_occurred and not conn.is_usable()
+        if obsolete or broken or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close()
+        else:
+            conn.errors_occurred = False
+
+
+class ConnectionKeepingSyncToAsync(SyncToAsync):
+    """SyncToAsync that keeps a healthy database connection of its thread for the next call."""
+
+    def thread_handler(self, loop: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().thread_handler(loop, *args, **kwargs)
+        finally:
+            keep_or_close_connections()
 
 
 class JsonFrameConsumer(AsyncWebsocketConsumer):
@@ -65,7 +100,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         # Not thread-sensitive: each connection awaits its own calls in order, and calls of different
         # connections run side by side on the default pool, so an agent's answer does not queue behind the
         # after-commit reactions to a visitor's message (the database serializes the writes itself).
-        return database_sync_to_async(run, thread_sensitive=False)
+        return ConnectionKeepingSyncToAsync(run, thread_sensitive=False)
 
     # --- receiving -----------------------------------------------------------------------------------
 
@@ -125,7 +160,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' dispatch first closes stale database connections, a hop to a worker thread for every
-        # message; these consumers touch the database only inside database_sync_to_async calls, which do that
+        # message; these consumers touch the database only inside their `in_language` calls, which do that
         # themselves. With a notice fanned out to every agent of a team, the hops cost more than the notices.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:

@@ -22,7 +22,7 @@ from awn.connectors.chat.wire import message_for_desk
 from awn.core.errors import NotPermitted, ValidationFailed
 from awn.realtime.consumers.base import JsonFrameConsumer, positive_int, short_text
 from awn.realtime.groups import DeskScope, listed_group, scope_for, ticket_group, visitor_group
-from awn.tickets.models import Ticket
+from awn.tickets.models import Attachment, Ticket
 from awn.tickets.services import Actor
 
 SCOPE_REFRESH_SECONDS = 60.0
@@ -175,6 +175,9 @@ class DeskConsumer(JsonFrameConsumer):
         if session is None:
             raise NotPermitted(_("This chat is not in your view."))
         message = services.send_agent_message(session=session, by=Actor.of(self.user), text=text)
+        message._prefetched_objects_cache = {
+            "attachments": Attachment.objects.none()
+        }  # a text frame: no files
         return message_for_desk(message)
 
     async def on_list(self, frame: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ from awn.connectors.chat.wire import history, message_for_visitor, session_for_v
 from awn.core.errors import DomainError, ValidationFailed
 from awn.realtime.consumers.base import JsonFrameConsumer, positive_int, short_text
 from awn.realtime.groups import ticket_group, visitor_group
+from awn.tickets.models import Attachment
 
 log = logging.getLogger(__name__)
 TYPING_INTERVAL_SECONDS = 1.0
@@ -204,7 +205,10 @@ class VisitorConsumer(JsonFrameConsumer):
     def _post(self, text: Any) -> dict[str, Any]:
         assert self.visitor is not None
         session, message = services.post_visitor_message(visitor=self.visitor, text=text, ip=self.ip)
-        session.refresh_from_db()  # routing may have offered it to an agent already
+        # Routing (or a rule) may have offered it to an agent already; the agent's name is in the answer.
+        session = ChatSession.objects.select_related("agent").get(pk=session.pk)
+        # A text frame carries no files: the answer needs no query for them.
+        message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
         self._follow(session)
         return {
             "type": "ack",
