@@ -3,16 +3,19 @@
 import random
 import re
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 
 from awn.accounts.models import Role, Team, User
+from awn.bench.commands import main as bench_main
 from awn.bench.generate import BENCH_PASSWORD, TicketWriter, generate
 from awn.bench.loaders import MemoryLoader
 from awn.bench.people import People
+from awn.bench.surveys import SurveyWriter, add_surveys
 from awn.search.selectors import search_tickets
+from awn.surveys.models import NpsResponse, SatisfactionRating
 from awn.tickets.models import Message, Status, Ticket, TicketEvent
 from awn.tickets.services import Actor, create_ticket, reply_to_ticket
 
@@ -105,7 +108,17 @@ def test_generated_rows_satisfy_every_foreign_key(generated):
                 "LEFT JOIN tickets_message m ON m.id = e.message_id "
                 "WHERE t.id IS NULL OR (e.message_id IS NOT NULL AND m.id IS NULL) "
                 "UNION ALL SELECT count(*) FROM tickets_ticket t "
-                "LEFT JOIN accounts_user r ON r.id = t.requester_id WHERE r.id IS NULL"
+                "LEFT JOIN accounts_user r ON r.id = t.requester_id WHERE r.id IS NULL "
+                "UNION ALL SELECT count(*) FROM surveys_satisfactionrating s "
+                "LEFT JOIN tickets_ticket t ON t.id = s.ticket_id "
+                "LEFT JOIN accounts_user c ON c.id = s.customer_id "
+                "LEFT JOIN accounts_user a ON a.id = s.agent_id "
+                "LEFT JOIN accounts_team m ON m.id = s.team_id "
+                "WHERE t.id IS NULL OR c.id IS NULL OR a.id IS NULL OR m.id IS NULL "
+                "UNION ALL SELECT count(*) FROM surveys_npsresponse n "
+                "LEFT JOIN tickets_ticket t ON t.id = n.ticket_id "
+                "LEFT JOIN accounts_user c ON c.id = n.customer_id "
+                "WHERE t.id IS NULL OR c.id IS NULL"
             )
             problems = [row for row in cursor.fetchall() if row[0]]
 
@@ -160,6 +173,94 @@ def test_generating_into_a_database_that_has_tickets_is_refused(generated):
         generate(tickets=10, seed=1, end=END)
 
     assert (Ticket.objects.count(), User.objects.count()) == before
+
+
+def test_solved_tickets_carry_ratings_by_their_requester_for_their_solver_and_team(generated):
+    solved = Ticket.objects.filter(solved_at__isnull=False).count()
+
+    ratings = list(SatisfactionRating.objects.select_related("ticket"))
+
+    assert 0.05 * solved <= len(ratings) <= 0.3 * solved
+    assert {rating.rating for rating in ratings} <= {1, 2, 3}
+    assert sum(rating.rating == 3 for rating in ratings) > len(ratings) / 2
+    for rating in ratings:
+        ticket = rating.ticket
+        assert rating.message_id is None and ticket.solved_at is not None
+        assert (rating.customer_id, rating.agent_id, rating.team_id) == (
+            ticket.requester_id,
+            ticket.assignee_id,
+            ticket.team_id,
+        )
+        assert ticket.solved_at < rating.created_at == rating.updated_at < END
+
+
+def test_nps_surveys_follow_solved_tickets_and_ask_a_customer_at_most_once_in_ninety_days(generated):
+    sent = defaultdict(list)
+
+    responses = list(NpsResponse.objects.select_related("ticket").order_by("sent_at"))
+
+    assert responses
+    for response in responses:
+        assert response.customer_id == response.ticket.requester_id
+        assert response.sent_at >= response.ticket.solved_at + timedelta(days=7)
+        assert response.sent_at < END
+        if response.score is None:
+            assert response.answered_at is None and response.comment == ""
+        else:
+            assert 0 <= response.score <= 10 and response.sent_at < response.answered_at < END
+        sent[response.customer_id].append(response.sent_at)
+    for times in sent.values():
+        assert all(later - earlier >= timedelta(days=90) for earlier, later in zip(times, times[1:]))
+
+
+def test_adding_surveys_to_a_data_set_without_them_draws_the_same_rows(generated):
+    before = sorted(SatisfactionRating.objects.values_list("ticket_id", "rating", "comment", "created_at"))
+    nps_before = sorted(NpsResponse.objects.values_list("ticket_id", "score", "sent_at", "answered_at"))
+    SatisfactionRating.objects.all().delete()
+    NpsResponse.objects.all().delete()
+
+    summary = add_surveys(seed=7, end_us=int(END.timestamp() * 1_000_000))
+
+    assert summary.added and summary.ratings == len(before)
+    assert (
+        sorted(SatisfactionRating.objects.values_list("ticket_id", "rating", "comment", "created_at"))
+        == before
+    )
+    assert (
+        sorted(NpsResponse.objects.values_list("ticket_id", "score", "sent_at", "answered_at")) == nps_before
+    )
+
+
+def test_the_add_surveys_command_fills_a_data_set_once_and_then_does_nothing(generated, capsys):
+    SatisfactionRating.objects.all().delete()
+    NpsResponse.objects.all().delete()
+
+    first = bench_main(["add-surveys", "--seed", "7"])
+    counts = (SatisfactionRating.objects.count(), NpsResponse.objects.count())
+    second = bench_main(["add-surveys", "--seed", "7"])
+
+    assert first == second == 0
+    assert counts[0] > 0 and counts[1] > 0
+    assert (SatisfactionRating.objects.count(), NpsResponse.objects.count()) == counts
+    assert "nothing added" in capsys.readouterr().out
+
+
+def test_the_same_seed_draws_the_same_survey_answers():
+    solved = [
+        (pk, pk % 7 + 1, 10, 3, ("en", "ar", "fa")[pk % 3], pk * 3_600_000_000) for pk in range(1, 3000)
+    ]
+    end_us = 4000 * 3_600_000_000
+
+    def draw(seed):
+        writer = SurveyWriter(seed=seed, end_us=end_us, timestamp=str)
+        for row in solved:
+            writer.add(*row)
+        return writer.ratings, writer.nps
+
+    first, again, other = draw(3), draw(3), draw(4)
+
+    assert first == again and first[0] and first[1]
+    assert first != other
 
 
 def _simulate(seed: int) -> dict[str, list[tuple]]:

@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="print result files side by side as a Markdown table")
     report.add_argument("files", nargs="+", help="JSON files written by `run` (bench/out/*.json)")
 
+    surveys = sub.add_parser(
+        "add-surveys",
+        help="add CSAT ratings and NPS surveys to a generated data set that has none (else do nothing)",
+    )
+    surveys.add_argument("--seed", type=int, default=42)
+
     sub.add_parser("reindex", help="rebuild the search index of the database (after generating without it)")
 
     run = sub.add_parser("run", help="start Awn on the generated database and measure it over HTTP")
@@ -92,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         return _generate(args)
     if args.command == "reindex":
         return _reindex()
+    if args.command == "add-surveys":
+        return _add_surveys(args)
     if args.command == "explain":
         from awn.bench.explain import explain_page
 
@@ -141,4 +149,27 @@ def _reindex() -> int:
     started = time.monotonic()
     documents = rebuild_index(batch_size=5000)
     print(f"search index rebuilt: {documents:,} documents in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+def _add_surveys(args) -> int:
+    import time
+
+    from django.db import OperationalError, connection
+
+    from awn.bench.surveys import add_surveys
+
+    print(f"adding survey answers to {connection.vendor} ({connection.settings_dict['NAME']})", flush=True)
+    cpu = time.process_time()
+    for attempt in range(30):
+        try:
+            summary = add_surveys(seed=args.seed, progress=lambda line: print(line, flush=True))
+            break
+        except OperationalError as exc:  # SQLite: another process kept the write lock past the busy timeout
+            if "locked" not in str(exc) or attempt == 29:
+                raise
+            print(f"database is locked ({exc}); trying again in 10 s", flush=True)
+            time.sleep(10)
+    if summary.added:
+        print(f"done in {summary.seconds:.1f} s wall, {time.process_time() - cpu:.1f} s CPU (this process)")
     return 0

@@ -14,7 +14,8 @@ the load and rebuilt after it. The rows are kept consistent with what the servic
 - `message_count`, `first_response_at` (first public agent reply), `last_customer_message_at`,
   `last_agent_message_at`, `solved_at` (set for solved and closed tickets), `updated_at` (the last change);
 - the requester's organization copied onto the ticket; assignees are members of the ticket's team;
-- tags through the normal many-to-many table; no followers.
+- tags through the normal many-to-many table; no followers;
+- CSAT ratings of ~15% of solved tickets and NPS surveys of their customers (awn.bench.surveys).
 
 tests/bench/test_generate.py checks these invariants on both databases. Everything is drawn from one seeded
 random generator, so the same seed and end date give the same data.
@@ -88,6 +89,8 @@ class Summary:
     seconds_indexes: float = 0.0
     seconds_search: float = 0.0
     search_indexed: bool = False
+    ratings: int = 0
+    nps_surveys: int = 0
 
     @property
     def seconds_total(self) -> float:
@@ -554,6 +557,10 @@ def generate(
         f"({summary.seconds_tickets:.1f} s; indexes {summary.seconds_indexes:.1f} s)"
     )
 
+    from awn.bench.surveys import add_surveys
+
+    surveys = add_surveys(seed=seed, end_us=end_us, progress=say)
+    summary.ratings, summary.nps_surveys = surveys.ratings, surveys.nps_sent
     if search_index:
         from awn.search.indexing import rebuild_index
 
