@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from awn.search.backends import Hit, Scope, SearchBackend, get_backend
+from awn.search.backends import Hit, get_backend
 from awn.search.query import parse_query
+from awn.search.scope import visibility_keys
 from awn.tickets.models import Ticket
 
 MAX_LIMIT = 500
-# How many of the newest matching documents are ranked. When a query matches fewer, the ranking is exact;
-# when it matches more (a common word at a million tickets), relevance is ranked among the newest ones: that
-# keeps search time flat however common the word and however many tickets there are.
+# How many of the newest matching documents the user may see are ranked. When a query matches fewer, the
+# ranking is exact; when it matches more (a common word at a million tickets), relevance is ranked among the
+# newest ones: that keeps search time flat however common the word and however many tickets there are.
 WINDOW = 200
-
-
-def _scope_for(scope, backend: SearchBackend) -> Scope | None:
-    if not scope.query.where:
-        return None  # admins, and agents on a team that sees all tickets: no join at all
-    threshold = backend.small_scope_tickets
-    ids = tuple(scope.order_by().values_list("id", flat=True)[: threshold + 1])
-    if len(ids) <= threshold:
-        return Scope(ticket_ids=ids)
-    sql, params = scope.order_by().values("id").query.sql_with_params()
-    return Scope(sql=sql, params=tuple(params))
 
 
 def rank_tickets(hits: list[Hit], limit: int) -> list[int]:
@@ -48,12 +38,14 @@ def search_tickets(*, user, query: str, limit: int = 25) -> list[Ticket]:
         ids.extend(scope.filter(pk=parsed.number).values_list("pk", flat=True))
     if parsed.terms is not None:
         backend = get_backend()
+        # The index answers within the user's visibility keys (awn.search.scope): what it returns is then
+        # read through the scope once more below, so the keys can only ever hide a ticket, never show one.
+        keys = visibility_keys(user) if scope.query.where else None
         hits = backend.find(
             terms=parsed.terms,
-            scope=_scope_for(scope, backend),
+            keys=keys,
             include_internal=user.is_staff_member,
             window=max(WINDOW, limit * 4),
-            enough=limit,
         )
         ids.extend(ticket_id for ticket_id in rank_tickets(hits, limit + len(ids)) if ticket_id not in ids)
     ids = ids[:limit]

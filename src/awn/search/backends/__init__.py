@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from awn.search.backends.base import Document, Hit, Scope, SearchBackend, Terms
+from awn.search.backends.base import Document, Hit, SearchBackend, Terms
 
 
 def get_backend() -> SearchBackend:
@@ -20,4 +20,4 @@ def get_backend() -> SearchBackend:
     raise NotImplementedError(f"no search backend for {connection.vendor}")
 
 
-__all__ = ["Document", "Hit", "Scope", "SearchBackend", "Terms", "get_backend"]
+__all__ = ["Document", "Hit", "SearchBackend", "Terms", "get_backend"]

@@ -32,24 +32,6 @@ class Terms:
 
 
 @dataclass(frozen=True)
-class Scope:
-    """The tickets a search may return.
-
-    A small scope (a customer's own tickets) comes as the ticket ids themselves, and the backend looks at
-    those tickets' documents first. A large one (an agent's teams) comes as SQL selecting the ids (one column
-    named `id`), and the backend walks the index's matches, newest first, checking each against it.
-    """
-
-    sql: str = ""
-    params: tuple = ()
-    ticket_ids: tuple[int, ...] | None = None
-
-    @property
-    def small(self) -> bool:
-        return self.ticket_ids is not None
-
-
-@dataclass(frozen=True)
 class Hit:
     ticket_id: int
     score: float  # higher is more relevant
@@ -58,18 +40,17 @@ class Hit:
 
 class SearchBackend:
     vendor = ""
-    # Up to this many visible tickets, search starts from the user's tickets rather than the index's matches.
-    small_scope_tickets = 1000
 
     def add_documents(self, documents: Sequence[Document]) -> None:
         raise NotImplementedError
 
     def find(
-        self, *, terms: Terms, scope: Scope | None, include_internal: bool, window: int, enough: int = 1
+        self, *, terms: Terms, keys: Sequence[str] | None, include_internal: bool, window: int
     ) -> list[Hit]:
-        """Up to `window` of the newest matching documents with their relevance, within `scope` (None: all).
+        """The `window` newest documents matching `terms` that hold one of `keys`, with their relevance.
 
-        A backend may stop looking once it has `enough` of them, when finding more would be costly.
+        `keys` are visibility keys (awn.search.scope); None means every document. Exactly the newest ones:
+        a backend may choose how to find them, not which.
         """
         raise NotImplementedError
 

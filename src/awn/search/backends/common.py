@@ -24,3 +24,20 @@ DOCUMENTS = (
     f" WHERE NOT EXISTS (SELECT 1 FROM {MESSAGE_TABLE} m WHERE m.ticket_id = t.id)"
 )
 IN_ORDER = "ORDER BY written, message_id"
+
+
+def sqlite_keys(ticket: str) -> str:
+    """SQL giving the visibility keys (awn.search.scope) of the ticket row `ticket`, as FTS5 text."""
+    return (
+        f"'t' || coalesce({ticket}.team_id, 0) || ' r' || {ticket}.requester_id"
+        f" || coalesce(' a' || {ticket}.assignee_id, '') || coalesce(' o' || {ticket}.organization_id, '')"
+        f" || ' k' || {ticket}.id"
+    )
+
+
+def postgresql_keys(ticket: str) -> str:
+    """SQL giving the visibility keys (awn.search.scope) of the ticket row `ticket`, as a text[]."""
+    return (
+        f"array_remove(ARRAY['t' || coalesce({ticket}.team_id, 0), 'r' || {ticket}.requester_id, "
+        f"'a' || {ticket}.assignee_id, 'o' || {ticket}.organization_id, 'k' || {ticket}.id], NULL)"
+    )

@@ -1,32 +1,48 @@
-"""PostgreSQL backend: a `tsvector` column on the document table with a GIN index; relevance is ts_rank.
+"""PostgreSQL backend: `tsv` (tsvector) and `scope` (text[]) columns on the document table, one GIN index over
+both; relevance is ts_rank.
 
 The text is normalized in Python (`awn.core.text.search_text`) and then parsed with the 'simple'
 configuration: no stemming and no stop words, since subjects and messages mix English, Arabic and Persian.
+`scope` holds the visibility keys of the document's ticket (awn.search.scope), so the index answers "these
+words, and one of these keys" in one scan: the posting lists of the words and of the keys are intersected
+inside the GIN index, and a word common in other teams' tickets costs nothing to a user who sees none of them.
 """
 
-# ruff: noqa: S608 -- SQL assembled from constant table names and the ORM-compiled visibility scope;
-# every value is a query parameter.
+# ruff: noqa: S608 -- SQL assembled from constant table names; every value is a query parameter.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import connection, transaction
 
 from awn.core.text import search_text
-from awn.search.backends.base import Document, Hit, Progress, Scope, SearchBackend, Terms
-from awn.search.backends.common import DOCUMENT_TABLE, DOCUMENTS, IN_ORDER, MESSAGE_TABLE, TICKET_TABLE
+from awn.search.backends.base import Document, Hit, Progress, SearchBackend, Terms
+from awn.search.backends.common import (
+    DOCUMENT_TABLE,
+    DOCUMENTS,
+    IN_ORDER,
+    MESSAGE_TABLE,
+    TICKET_TABLE,
+    postgresql_keys,
+)
 
 # As the migration creates it; rebuild() drops it and recreates it around the bulk load.
-GIN_INDEX = "search_document_tsv"
-CREATE_GIN_INDEX = f"CREATE INDEX {GIN_INDEX} ON {DOCUMENT_TABLE} USING gin (tsv)"
+GIN_INDEX = "search_document_tsv_scope"
+CREATE_GIN_INDEX = f"CREATE INDEX {GIN_INDEX} ON {DOCUMENT_TABLE} USING gin (tsv, scope)"
 TSVECTOR = "setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s)"
 TSQUERY = "to_tsquery('simple', %s)"
 # Weights for D (message body) … A (subject): a word in the subject weighs more than one in a message body.
 SCORE = "ts_rank('{0.4, 0.4, 0.4, 1.0}', d.tsv, " + TSQUERY + ", 1)"
-# Search first walks this many of the newest documents (a couple of weeks at a million tickets a year).
-NEWEST_DOCUMENTS = 50_000
+
+# Finding the newest matches, two ways (see find()): walking the documents newest first and testing each,
+# or asking the GIN index for every match and keeping the newest. Their costs, per document walked and per
+# match the index returns (read from the table and sorted), in the same unit:
+WALK_COST = 1.0
+FETCH_COST = 10.0
+FIRST_WALK = 10_000  # documents walked before choosing (a few days' worth at a million tickets a year)
+MAX_STEPS = 6
 
 
 def tsquery_expression(terms: Terms) -> str:
@@ -39,95 +55,112 @@ def tsquery_expression(terms: Terms) -> str:
     return " & ".join(groups)
 
 
+def choose_next_step(*, found: int, walked: int, remaining: int, window: int) -> int | None:
+    """How many more documents to walk, or None to ask the index for all the older matches instead.
+
+    `found` matches among the `walked` newest documents; `remaining` older documents. At the density seen
+    so far, walking on finds the missing matches after (window - found) / density documents, while the
+    index would return density x remaining matches. The cheaper way wins; a density of zero (a rare word,
+    or one the user sees little of) goes to the index, which then returns few.
+    """
+    need = window - found
+    if found == 0 or walked == 0:
+        return None
+    density = found / walked
+    walk = WALK_COST * need / density
+    fetch = FETCH_COST * density * remaining
+    if fetch <= walk:
+        return None
+    return min(remaining, math.ceil(1.25 * need / density))
+
+
 class PostgreSQLBackend(SearchBackend):
     vendor = "postgresql"
-    small_scope_tickets = 2000
 
     def add_documents(self, documents: Sequence[Document]) -> None:
+        if not documents:
+            return
         with connection.cursor() as cursor:
+            # Lock the tickets as the ticket services' own update will: a concurrent change of team or
+            # assignee then waits for this transaction, and its trigger sees these documents (or this
+            # transaction waits for it, and reads the keys it left).
+            cursor.execute(
+                f"SELECT id FROM {TICKET_TABLE} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+                [sorted({doc.ticket_id for doc in documents})],
+            )
             cursor.executemany(
-                f"INSERT INTO {DOCUMENT_TABLE} (ticket_id, message_id, internal, tsv) "
-                f"VALUES (%s, %s, %s, {TSVECTOR})",
+                f"INSERT INTO {DOCUMENT_TABLE} (ticket_id, message_id, internal, tsv, scope) "
+                f"SELECT t.id, %s, %s, {TSVECTOR}, {postgresql_keys('t')} FROM {TICKET_TABLE} t "
+                "WHERE t.id = %s",
                 [
                     (
-                        doc.ticket_id,
                         doc.message_id,
                         doc.internal,
                         search_text(doc.subject),
                         search_text(doc.body),
+                        doc.ticket_id,
                     )
                     for doc in documents
                 ],
             )
 
     def find(
-        self, *, terms: Terms, scope: Scope | None, include_internal: bool, window: int, enough: int = 1
+        self, *, terms: Terms, keys: Sequence[str] | None, include_internal: bool, window: int
     ) -> list[Hit]:
+        if keys is not None and not keys:
+            return []
         query = tsquery_expression(terms)
-        internal = "" if include_internal else " AND NOT d.internal"
-        if scope is not None and scope.ticket_ids is not None:
-            # Few tickets: read their documents and test each against the query.
-            sql = (
-                f"SELECT d.ticket_id, {SCORE}, d.id FROM {DOCUMENT_TABLE} d "
-                f"WHERE d.ticket_id = ANY(%s) AND d.tsv @@ {TSQUERY}{internal} ORDER BY d.id DESC LIMIT %s"
-            )
-            return self._hits(sql, [query, list(scope.ticket_ids), query, window])
-        # Left to itself PostgreSQL guesses how many documents match and plans from the guess; for words it
-        # has no statistics on (most prefixes) a wrong guess walks every row for a word that matches nothing,
-        # or fetches every match of a common word only to keep the newest. Two bounded steps instead: walk the
-        # NEWEST_DOCUMENTS newest documents backwards; only if that found too few, ask the GIN index for the
-        # older matches (which are then few, or the walk would have met enough of them).
-        visible, scope_params = "", []
-        if scope is not None:
-            # A per-match check (OFFSET 0 keeps PostgreSQL from turning it into a join that would first hash
-            # every ticket the user may see).
-            visible = f" AND EXISTS (SELECT 1 FROM ({scope.sql}) v WHERE v.id = d.ticket_id OFFSET 0)"
-            scope_params = list(scope.params)
-
-        def newest(boundary: str) -> str:
-            return (
-                f"WITH hits AS MATERIALIZED (SELECT d.id FROM {DOCUMENT_TABLE} d "
-                f"WHERE d.tsv @@ {TSQUERY}{internal}{visible} AND {boundary} ORDER BY d.id DESC LIMIT %s) "
-                # Rank only what was kept: ts_rank reads each document's tsvector.
-                f"SELECT d.ticket_id, {SCORE}, d.id FROM hits JOIN {DOCUMENT_TABLE} d ON d.id = hits.id"
-            )
-
-        nested = connection.in_atomic_block
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Settings local to this transaction steer the plans of the next statements only; this one is
-            # planned before they change, so max(id) is still read from the end of the primary key.
-            cursor.execute(
-                "SELECT current_setting('enable_bitmapscan'), current_setting('enable_indexscan'), "
-                f"current_setting('enable_seqscan'), (SELECT coalesce(max(id), 0) FROM {DOCUMENT_TABLE}), "
-                "set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)"
-            )
-            *before, last = cursor.fetchone()[:4]
-            boundary = last - NEWEST_DOCUMENTS
-            cursor.execute(newest("d.id > %s"), [query, *scope_params, boundary, window, query])
-            rows = cursor.fetchall()
-            if len(rows) < min(enough, window) and boundary > 0:
-                cursor.execute(
-                    "SELECT set_config('enable_bitmapscan', %s, true), "
-                    "set_config('enable_indexscan', 'off', true)",
-                    [before[0]],
-                )
-                cursor.execute(
-                    newest("d.id <= %s"), [query, *scope_params, boundary, window - len(rows), query]
-                )
-                rows += cursor.fetchall()
-            if nested:  # the caller's transaction goes on: put its settings back
-                cursor.execute(
-                    "SELECT set_config('enable_bitmapscan', %s, true), "
-                    "set_config('enable_indexscan', %s, true), set_config('enable_seqscan', %s, true)",
-                    before,
-                )
-        return [Hit(ticket_id, score, document_id) for ticket_id, score, document_id in rows]
-
-    @staticmethod
-    def _hits(sql: str, params: list[Any]) -> list[Hit]:
+        # The keys first: a cheap array test that spares the tsquery test of rows the user may not see.
+        where, params = f"d.tsv @@ {TSQUERY}", [query]
+        if keys is not None:
+            where, params = f"d.scope && %s::text[] AND {where}", [list(keys), query]
+        if not include_internal:
+            where += " AND NOT d.internal"
+        # Left to itself PostgreSQL guesses how many documents match and plans from the guess, and for words
+        # it has no statistics on (most prefixes) a wrong guess walks every row for a word that matches
+        # nothing, or reads every match of a common word only to keep the newest. So the plan is chosen here
+        # (choose_next_step, from what a first bounded walk over the newest documents found), and each
+        # statement is written so that it has only the plan meant for it: a walk tests its conditions as
+        # `(…) IS TRUE`, which no index can answer, leaving the primary key's range scan backwards; an index
+        # lookup sorts by `id + 0`, which the primary key cannot deliver in order, leaving the GIN index.
+        rank = f"SELECT d.ticket_id, {SCORE}, d.id FROM hits JOIN {DOCUMENT_TABLE} d ON d.id = hits.id"
+        rows: list[tuple[int, float, int]] = []
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [Hit(ticket_id, score, document_id) for ticket_id, score, document_id in cursor.fetchall()]
+            # The first walk also reads where the documents end, in the same statement.
+            cursor.execute(
+                f"WITH last AS MATERIALIZED (SELECT coalesce(max(id), 0) AS id FROM {DOCUMENT_TABLE}), "
+                f"hits AS MATERIALIZED (SELECT d.id FROM {DOCUMENT_TABLE} d "
+                f"WHERE d.id > (SELECT id FROM last) - %s AND d.id <= (SELECT id FROM last) "
+                f"AND ({where}) IS TRUE ORDER BY d.id DESC LIMIT %s), "
+                f"ranked AS ({rank}) "
+                "SELECT last.id, ranked.* FROM last LEFT JOIN ranked ON true",
+                [FIRST_WALK, *params, window, query],
+            )
+            found = cursor.fetchall()
+            last = found[0][0]
+            rows.extend(row[1:] for row in found if row[1] is not None)
+            high = max(0, last - FIRST_WALK)
+            for _ in range(MAX_STEPS):
+                if len(rows) >= window or high <= 0:
+                    break
+                step = choose_next_step(found=len(rows), walked=last - high, remaining=high, window=window)
+                if step is None:
+                    break
+                cursor.execute(
+                    f"WITH hits AS MATERIALIZED (SELECT d.id FROM {DOCUMENT_TABLE} d WHERE d.id > %s "
+                    f"AND d.id <= %s AND ({where}) IS TRUE ORDER BY d.id DESC LIMIT %s) {rank}",
+                    [high - step, high, *params, window - len(rows), query],
+                )
+                rows.extend(cursor.fetchall())
+                high -= step
+            if len(rows) < window and high > 0:
+                cursor.execute(
+                    f"WITH hits AS MATERIALIZED (SELECT d.id FROM {DOCUMENT_TABLE} d "
+                    f"WHERE {where} AND d.id <= %s ORDER BY d.id + 0 DESC LIMIT %s) {rank}",
+                    [*params, high, window - len(rows), query],
+                )
+                rows.extend(cursor.fetchall())
+        return [Hit(ticket_id, score, document_id) for ticket_id, score, document_id in rows]
 
     def rebuild(self, *, batch_size: int, progress: Progress | None = None) -> int:
         # Rows are written once, with their tsvector, in created_at order: no UPDATE (which would leave a dead
@@ -188,11 +221,14 @@ class PostgreSQLBackend(SearchBackend):
                             )
                         )
                 cursor.execute(
-                    f"INSERT INTO {DOCUMENT_TABLE} (id, ticket_id, message_id, internal, tsv) "
-                    "SELECT id, ticket_id, message_id, internal, "
-                    "setweight(to_tsvector('simple', subject), 'A') || to_tsvector('simple', body) "
+                    f"INSERT INTO {DOCUMENT_TABLE} (id, ticket_id, message_id, internal, tsv, scope) "
+                    "SELECT r.id, r.ticket_id, r.message_id, r.internal, "
+                    "setweight(to_tsvector('simple', r.subject), 'A') || to_tsvector('simple', r.body), "
+                    # The keys as the ticket is now; the trigger keeps them in step from here on.
+                    f"{postgresql_keys('t')} "
+                    f"FROM search_rebuild r JOIN {TICKET_TABLE} t ON t.id = r.ticket_id "
                     # A message the services indexed since the rebuild started keeps the row they wrote.
-                    "FROM search_rebuild ORDER BY id ON CONFLICT DO NOTHING"
+                    "ORDER BY r.id ON CONFLICT DO NOTHING"
                 )
             done += high - low + 1
             if progress:
