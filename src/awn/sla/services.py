@@ -214,7 +214,7 @@ def recompute_ticket_sla(
         ticket, policy, outcome = locked, step.policy, step.outcome
         previous_policy = ticket.sla_policy_id
         if step.changed:
-            Ticket.objects.filter(pk=ticket.pk).update(**step.changed)
+            _update_tickets([step])
             for name, value in step.changed.items():
                 setattr(ticket, name, value)
         if policy is not None and policy.id != previous_policy:
