@@ -7,12 +7,13 @@ default business calendar); with no usable calendar at all, business time is cal
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 
 from awn.accounts.models import STAFF_ROLES, Team, User
@@ -24,6 +25,7 @@ from awn.sla.models import SLAMeasurement, SLAPolicy, Target
 from awn.tickets.models import Message, Status, Ticket, TicketEvent
 
 SOLVED = (Status.SOLVED, Status.CLOSED)
+LOCKED_RETRIES = 6  # SQLite: another writer held the lock past the busy timeout; wait 1, 2, 4… s
 FACT_FIELDS = [f.attname for f in TicketFacts._meta.concrete_fields if f.attname != "ticket_id"]
 TICKET_FIELDS = [
     "id",
@@ -248,19 +250,28 @@ def record_reply(message_id: int) -> None:
 # --- backfill -----------------------------------------------------------------------------------------------
 
 
-def rebuild_facts(*, batch_size: int = 5000, progress=None) -> tuple[int, int]:
+def rebuild_facts(*, batch_size: int = 5000, after: int = 0, progress=None) -> tuple[int, int]:
     """Recompute the facts of every ticket and the reply facts, in id-ordered batches (each its own
-    transaction); safe to repeat and to interrupt. Returns (tickets, replies)."""
+    transaction); safe to repeat and to interrupt (`after`: resume after that ticket id). A batch that finds
+    the database locked by another writer is tried again. Returns (tickets, replies)."""
     context = _Context()
     now = clock.now()
     done = 0
-    last = 0
+    last = after
     while True:
         tickets = list(Ticket.objects.filter(pk__gt=last).order_by("pk").values(*TICKET_FIELDS)[:batch_size])
         if not tickets:
             break
-        with transaction.atomic():
-            done += _store(_histories(tickets, context), now=now)
+        histories = _histories(tickets, context)
+        for attempt in range(LOCKED_RETRIES):
+            try:
+                with transaction.atomic():
+                    done += _store(histories, now=now)
+                break
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == LOCKED_RETRIES - 1:
+                    raise
+                time.sleep(2**attempt)
         last = tickets[-1]["id"]
         if progress:
             progress(done)

@@ -18,8 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--after", type=int, default=0, help="resume after this ticket id")
 
-    def handle(self, *args, batch_size: int, **options) -> None:
+    def handle(self, *args, batch_size: int, after: int, **options) -> None:
         started = time.monotonic()
         last = [started]
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{done:,} tickets ({time.monotonic() - started:.0f} s)")
 
         cpu = time.process_time()
-        tickets, replies = rebuild_facts(batch_size=batch_size, progress=progress)
+        tickets, replies = rebuild_facts(batch_size=batch_size, after=after, progress=progress)
         self.stdout.write(
             f"report facts: {tickets:,} tickets, {replies:,} new reply facts "
             f"({time.monotonic() - started:.1f} s, CPU {time.process_time() - cpu:.1f} s)"
