@@ -185,6 +185,19 @@ def test_only_the_last_word_is_a_prefix():
     assert parsed.terms.prefix is True
 
 
+def test_the_article_is_not_stripped_from_a_prefix_when_too_little_would_be_left():
+    parsed = parse_query("الت")
+
+    assert parsed.terms.words == (("الت",),)
+    assert parsed.terms.prefix is True
+
+
+def test_the_article_is_stripped_from_a_prefix_long_enough_without_it():
+    parsed = parse_query("الفات")
+
+    assert parsed.terms.words == (("الفات", "فات"),)
+
+
 def test_a_short_last_word_is_not_a_prefix():
     parsed = parse_query("lamp ab")
 
@@ -203,7 +216,7 @@ def test_at_most_sixteen_words_are_looked_up():
     assert len(parsed.terms.words) == 16
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL steers plans with local settings")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings are PostgreSQL's")
 def test_a_search_inside_a_transaction_leaves_the_planner_settings_as_they_were(
     admin_user, customer, open_ticket
 ):

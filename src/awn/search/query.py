@@ -39,6 +39,12 @@ def parse_query(text: str) -> SearchQuery:
     # "الفاتورة" and "الفاتورة" finds "فاتورة".
     groups: dict[tuple[str, ...], None] = dict.fromkeys((strip_article(word),) for word in whole)
     prefix = len(last) >= MIN_PREFIX_LENGTH
-    last_forms = tuple(dict.fromkeys((last, strip_article(last)))) if prefix else (strip_article(last),)
+    if prefix:
+        # Without the article, "الت" would leave "ت" as a prefix: every word starting with that letter (a
+        # second's work at a million tickets, for nothing anyone meant). The form as typed still matches.
+        bare = strip_article(last)
+        last_forms = tuple(dict.fromkeys((last, bare))) if len(bare) >= MIN_PREFIX_LENGTH else (last,)
+    else:
+        last_forms = (strip_article(last),)
     groups.pop(last_forms, None)
     return SearchQuery(terms=Terms(words=(*groups, last_forms), prefix=prefix), number=number)
