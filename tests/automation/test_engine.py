@@ -279,6 +279,24 @@ def test_evaluating_rules_reads_the_ticket_once_whatever_they_test(
     assert runs == []
 
 
+def test_a_ticket_without_a_customer_message_is_read_once_too(
+    make_rule, open_ticket, django_assert_num_queries
+):
+    from awn.tickets.models import Message
+
+    ticket = open_ticket()
+    Message.objects.filter(ticket=ticket).delete()
+    make_rule(
+        "body", conditions={"all": [{"field": "body", "op": "contains", "value": "x"}]}, actions=[tag("b")]
+    )
+    rulebook()
+
+    with django_assert_num_queries(1):
+        runs = run_triggers(ticket.pk, "created")
+
+    assert runs == []
+
+
 def test_an_update_no_rule_waits_for_reads_nothing(make_rule, open_ticket, django_assert_num_queries):
     ticket = open_ticket()
     make_rule(

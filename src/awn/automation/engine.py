@@ -418,7 +418,7 @@ def _load(ticket_id: int, *, with_body: bool = False, with_tags: bool = False) -
     )
     count += 1
     if with_body:
-        ticket.latest_customer_body = row[count]  # type: ignore[attr-defined]
+        ticket.latest_customer_body = row[count] or ""  # type: ignore[attr-defined] - "": nothing to read
         count += 1
     if with_tags:
         names = row[count]
