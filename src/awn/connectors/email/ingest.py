@@ -221,19 +221,19 @@ def _ingest(row: RawEmail) -> None:
         team_id=mailbox.team_id if mailbox else None,
     )
     message = receive_message(inbound)
-    MessageEmail.objects.get_or_create(
+    # The message is new: its Message-ID was looked up above, in this transaction. Should another worker have
+    # stored it in between, this INSERT fails like the message's own would, and the row becomes a duplicate.
+    MessageEmail.objects.create(
         message=message,
-        defaults={
-            "mailbox": mailbox,
-            "raw": row,
-            "direction": MessageEmail.Direction.INBOUND,
-            "message_id_header": source_id,
-            "in_reply_to": parsed.in_reply_to[0][:255] if parsed.in_reply_to else "",
-            "references": " ".join(parsed.references)[:5000],
-            "to": [a for _n, a in parsed.to],
-            "cc": [a for _n, a in parsed.cc],
-            "delivery": MessageEmail.Delivery.RECEIVED,
-        },
+        mailbox=mailbox,
+        raw=row,
+        direction=MessageEmail.Direction.INBOUND,
+        message_id_header=source_id,
+        in_reply_to=parsed.in_reply_to[0][:255] if parsed.in_reply_to else "",
+        references=" ".join(parsed.references)[:5000],
+        to=[a for _n, a in parsed.to],
+        cc=[a for _n, a in parsed.cc],
+        delivery=MessageEmail.Delivery.RECEIVED,
     )
     row.status, row.message = Status.INGESTED, message
     reasons = [*verdict.reasons, *notes]
