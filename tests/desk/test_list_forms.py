@@ -5,6 +5,8 @@ from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from awn.accounts.models import Role
 from awn.desk.forms.tickets import PlainSelect, staff_choices, team_choices
@@ -12,6 +14,13 @@ from tests.factories import AgentFactory, CustomerFactory, TeamFactory
 
 CHOICES = [("", "Anyone"), ("0", "Nobody"), ("7", 'Zoë <b>"Z"</b> & co'), ("12", "نرگس")]
 GROUPED = [("", "—"), ("Support", [("1", "Ada"), ("2", "Bo")]), ("Billing", [("3", "Cy")])]
+ODD = [
+    (None, gettext_lazy("Status")),
+    (1, mark_safe("<em>kept</em>")),
+    (2, "twice"),
+    ("2", "the second 2 stays unselected"),
+    (3, 3.5),
+]
 
 
 @pytest.mark.parametrize(
@@ -21,6 +30,8 @@ GROUPED = [("", "—"), ("Support", [("1", "Ada"), ("2", "Bo")]), ("Billing", [(
         (CHOICES, "7", {"id": "id_assignee"}),
         (CHOICES, 12, {"id": "id_x", "required": True, "disabled": False, "aria-invalid": "true"}),
         (GROUPED, "2", {"id": "id_grouped", "data-note": 'a "quoted" & <odd> value'}),
+        (ODD, "2", None),
+        (ODD, None, {"id": "id_odd", "class": mark_safe("a&amp;b")}),
         ([], None, None),
     ],
 )

@@ -8,33 +8,34 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from awn.core import clock
 from awn.tickets.models import Status, Ticket
-from awn.tickets.selectors import ticket_queue
-from tests.factories import AdminFactory
+from awn.tickets.selectors import SORTS, TicketFilters, view_queryset
+from tests.factories import AdminFactory, AgentFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _plan(sql: str, params=()) -> str:
+def _plan(sql: str, params=(), *, sorts_allowed: bool = False) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"SET LOCAL enable_sort = {'on' if sorts_allowed else 'off'}")
             cursor.execute(f"EXPLAIN {sql}", params)
             return "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         return "\n".join(row[-1] for row in cursor.fetchall())
 
 
-def _page_query(**kwargs) -> str:
-    """The SQL of the ticket query `ticket_queue` runs for one page."""
-    with CaptureQueriesContext(connection) as captured:
-        ticket_queue(user=AdminFactory(), limit=50, **kwargs)
-    (sql,) = [q["sql"] for q in captured.captured_queries if 'FROM "tickets_ticket" ' in q["sql"]]
-    return sql
+def _page_ids_query(
+    view: str, sort: str, filters: TicketFilters | None = None, user=None
+) -> tuple[str, tuple]:
+    """The query for a page's ids that `ticket_queue` runs first (its rows are then read by id)."""
+    qs = view_queryset(user or AdminFactory(), view)
+    if filters is not None:
+        qs = filters.apply(qs)
+    return qs.order_by(*SORTS[sort]).values("pk")[:51].query.sql_with_params()
 
 
 def _sorts(plan: str) -> bool:
@@ -43,18 +44,15 @@ def _sorts(plan: str) -> bool:
     )
 
 
-@pytest.mark.parametrize("for_list", [True, False])
-def test_the_priority_sort_of_all_tickets_walks_an_index(for_list):
-    plan = _plan(_page_query(view="all", sort="priority", for_list=for_list))
+def test_the_priority_sort_of_all_tickets_walks_an_index():
+    plan = _plan(*_page_ids_query("all", "priority"))
 
     assert "ticket_priority_created" in plan
     assert not _sorts(plan)
 
 
 def test_the_priority_sort_within_a_status_walks_an_index():
-    from awn.tickets.selectors import TicketFilters
-
-    plan = _plan(_page_query(view="all", sort="priority", filters=TicketFilters(status=["open"])))
+    plan = _plan(*_page_ids_query("all", "priority", TicketFilters(status=["open"])))
 
     assert "ticket_status_priority_created" in plan
     assert not _sorts(plan)
@@ -76,3 +74,17 @@ def test_time_rules_read_a_range_of_one_status_in_timestamp_order(column):
     )
     assert index in plan
     assert not _sorts(plan)
+
+
+@pytest.mark.parametrize("sort", ["oldest", "priority"])
+def test_my_teams_backlog_is_read_from_its_index_and_not_by_walking_every_ticket(sort):
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL orders this join by table statistics, which empty tables do not have")
+    agent = AgentFactory()
+    TeamFactory(members=[agent]), TeamFactory(members=[agent])
+
+    plan = _plan(*_page_ids_query("teams", sort, user=agent))
+
+    assert "ticket_team_status_created" in plan
+    assert "ticket_created" not in plan.replace("ticket_team_status_created", "")
+    assert "ticket_priority_created" not in plan

@@ -121,3 +121,21 @@ def test_a_page_for_a_list_carries_what_the_table_shows_without_further_queries(
 
     assert shown[tickets[0].pk][4] == ["alpha", "zeta"]
     assert shown[tickets[1].pk][3] == agent.display_name
+
+
+@pytest.mark.parametrize("role", ["agent", "manager", "admin", "customer"])
+def test_the_mine_view_is_the_visible_unsolved_tickets_assigned_to_the_user(role):
+    agent, manager, tickets = _team_world()
+    user = {"agent": agent, "manager": manager, "admin": AdminFactory(), "customer": tickets[0].requester}[
+        role
+    ]
+    TicketFactory(team=None, status=Status.OPEN, assignee=user)
+
+    listed = set(view_queryset(user, "mine").values_list("pk", flat=True))
+
+    expected = {
+        t.pk
+        for t in Ticket.objects.visible_to(user)
+        if t.assignee_id == user.pk and t.status in UNSOLVED_STATUSES
+    }
+    assert listed == expected

@@ -161,6 +161,11 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["assignee", "status", "updated_at", "id"], name="ticket_assignee_status"),
             models.Index(fields=["team", "status", "updated_at", "id"], name="ticket_team_status"),
+            # "My teams": a team's backlog sorted from the index alone (oldest first or by priority), whatever
+            # its age.
+            models.Index(
+                fields=["team", "status", "created_at", "id", "priority"], name="ticket_team_status_created"
+            ),
             models.Index(fields=["requester", "updated_at", "id"], name="ticket_requester_updated"),
             models.Index(fields=["organization", "updated_at", "id"], name="ticket_org_updated"),
             models.Index(fields=["updated_at", "id"], name="ticket_updated"),

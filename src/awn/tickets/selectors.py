@@ -134,16 +134,20 @@ def view_queryset(user: User, view: str, *, scope: QuerySet[Ticket] | None = Non
     """
     qs = Ticket.objects.visible_to(user) if scope is None else scope
     if view == "mine":
+        if user.is_staff_member:
+            # Staff see the tickets assigned to them (visible_to): the scope would only cost a row read each.
+            return Ticket.objects.filter(assignee=user, status__in=UNSOLVED_STATUSES)
         return qs.filter(assignee=user, status__in=UNSOLVED_STATUSES)
     if view == "unassigned":
         return qs.filter(assignee__isnull=True, status__in=UNSOLVED_STATUSES)
     if view == "teams":
-        teams = Team.objects.filter(members=user)
         if user.is_staff_member:
             # A member sees every ticket of their teams (visible_to), so the scope's OR would narrow nothing;
             # without it the count is an index-only scan on PostgreSQL instead of thousands of heap fetches.
-            return Ticket.objects.filter(team__in=teams, status__in=UNSOLVED_STATUSES)
-        return qs.filter(team__in=teams, status__in=UNSOLVED_STATUSES)
+            # As a join from the memberships, SQLite reads each team's backlog through its index and sorts
+            # it; with "team IN (subquery)" it walked every ticket by date, as fast as old backlog is common.
+            return Ticket.objects.filter(team__members=user, status__in=UNSOLVED_STATUSES)
+        return qs.filter(team__in=Team.objects.filter(members=user), status__in=UNSOLVED_STATUSES)
     if view in ("all", "recent"):
         return qs
     if view == "sla":
@@ -280,11 +284,18 @@ def ticket_queue(
     if cursor:
         qs = qs.filter(_after(fields, _decode_cursor(cursor, fields)))
     limit = max(1, min(limit, 100))
+    # The page's ids first, without joins, then its rows by id (one statement). Joined, SQLite may drive the
+    # query from the users and sort their tickets, and a sort of a team's backlog would carry whole joined
+    # rows; alone, the ids come from a walk or a sort of index entries (1M tickets, "my teams": 149 -> 9 ms).
+    page_ids = qs.order_by(*fields).values("pk")[: limit + 1]
+    rows_qs = Ticket.objects.filter(pk__in=page_ids)
     if for_list:
-        qs = qs.select_related("requester", "assignee", "team").only(*LIST_COLUMNS)
+        rows_qs = rows_qs.select_related("requester", "assignee", "team").only(*LIST_COLUMNS)
     else:
-        qs = qs.select_related("requester", "assignee", "team", "organization").prefetch_related("tags")
-    rows = list(qs.order_by(*fields)[: limit + 1])
+        rows_qs = rows_qs.select_related("requester", "assignee", "team", "organization").prefetch_related(
+            "tags"
+        )
+    rows = list(rows_qs.order_by(*fields))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
