@@ -1,16 +1,19 @@
 """The demo helpdesk that `awn demo` and `make run` load."""
 
 import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import authenticate
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from awn.accounts.models import Organization, Role, Team, User
 from awn.core import clock
 from awn.demo import DEMO_PASSWORD, demo_is_loaded, load_demo, reset_demo
 from awn.demo.people import CUSTOMERS
+from awn.surveys.models import NpsResponse, Rating, SatisfactionRating
 from awn.tickets.models import Channel, Message, Status, Ticket, TicketEvent
 
 ARABIC_ONLY = re.compile("[يكةى]")  # Arabic yeh, keheh-less kaf, teh marbuta, alef maksura
@@ -41,8 +44,10 @@ def test_demo_loads_about_two_hundred_tickets_for_three_teams(demo):
 
 
 def test_demo_tickets_are_written_in_english_arabic_and_persian(demo):
-    subjects = {language: list(Ticket.objects.filter(requester__language=language)
-                               .values_list("subject", flat=True)) for language in ("en", "ar", "fa")}
+    subjects = {
+        language: list(Ticket.objects.filter(requester__language=language).values_list("subject", flat=True))
+        for language in ("en", "ar", "fa")
+    }
 
     in_script = {
         "en": [s for s in subjects["en"] if LATIN.search(s)],
@@ -129,6 +134,62 @@ def test_agent1_sees_only_support_and_untriaged_tickets(demo):
     assert set(visible.exclude(team=None).values_list("team__name", flat=True)) <= {"Support"} | set(
         visible.filter(assignee=agent).values_list("team__name", flat=True)
     )
+
+
+def test_a_share_of_solved_demo_tickets_carry_mostly_good_ratings_from_their_requesters(demo):
+    solved = Ticket.objects.filter(solved_at__isnull=False, merged_into=None)
+
+    ratings = list(SatisfactionRating.objects.select_related("ticket", "agent"))
+    of_requests = [rating for rating in ratings if rating.message_id is None]
+    of_replies = [rating for rating in ratings if rating.message_id is not None]
+    counts = Counter(rating.rating for rating in ratings)
+
+    assert 0.2 * solved.count() <= len(of_requests) <= 0.5 * solved.count()
+    assert of_replies
+    assert counts[Rating.GOOD] > counts[Rating.OKAY] + counts[Rating.BAD] and counts[Rating.BAD] > 0
+    for rating in ratings:
+        assert rating.customer_id == rating.ticket.requester_id
+        assert rating.agent.is_staff_member and rating.team_id == rating.ticket.team_id
+        assert rating.created_at > (
+            rating.ticket.solved_at if rating.message_id is None else rating.ticket.created_at
+        )
+
+
+def test_demo_rating_comments_are_written_in_the_customer_language(demo):
+    commented = SatisfactionRating.objects.exclude(comment="").select_related("customer")
+
+    by_language = {rating.customer.language: rating.comment for rating in commented}
+
+    assert set(by_language) == {"en", "ar", "fa"}
+    assert LATIN.search(by_language["en"])
+    assert ARABIC_ONLY.search(by_language["ar"]) and not PERSIAN_ONLY.search(by_language["ar"])
+    assert PERSIAN_ONLY.search(by_language["fa"])
+
+
+def test_demo_customers_were_sent_nps_surveys_a_week_after_solving_and_answered_some(demo):
+    responses = list(NpsResponse.objects.select_related("ticket"))
+
+    answered = [response for response in responses if response.score is not None]
+
+    assert len(answered) >= 3 and len(responses) > len(answered)
+    assert len({response.customer_id for response in responses}) == len(responses)  # once per 90 days
+    for response in responses:
+        assert response.sent_at >= response.ticket.solved_at + timedelta(days=7)
+    assert all(response.sent_at < response.answered_at <= clock.now() for response in answered)
+
+
+def test_the_reports_dashboard_shows_the_demo_csat(demo, client):
+    today = clock.now().date()
+    client.force_login(User.objects.get(email="admin@awn.example"))
+
+    response = client.get(
+        reverse("reports:dashboard"),
+        {"start": (today - timedelta(days=61)).isoformat(), "end": today.isoformat()},
+    )
+
+    figure = re.search(r'data-metric="csat">([^<]*)<', response.content.decode())
+    assert response.status_code == 200
+    assert figure and re.search(r"[0-9]+(\.[0-9])?%", figure.group(1))
 
 
 def test_loading_the_demo_again_changes_nothing(demo):

@@ -99,6 +99,58 @@ ON_HOLD_NOTES = {
     "fa": "منتظر تأیید درگاه پرداخت هستیم؛ تا پاسخ آن‌ها تیکت را در حالت انتظار می‌گذارم.",
 }
 
+# What customers write beside a CSAT rating (3 good, 2 okay, 1 bad) and an NPS answer, in their own language.
+CSAT_COMMENTS = {
+    3: {
+        "en": (
+            "Quick and friendly, thank you!",
+            "Sorted in one reply. Exactly what I needed.",
+            "Very clear explanation, thanks for the screenshots.",
+        ),
+        "ar": (
+            "شكراً جزيلاً، كان الرد سريعاً وواضحاً.",
+            "خدمة ممتازة، حُلّت المشكلة من أول رد.",
+            "شرح واضح جداً، شكراً على الصبر.",
+        ),
+        "fa": (
+            "خیلی ممنون، پاسخ سریع و دقیق بود.",
+            "عالی بود، مشکلم با همان پاسخ اول حل شد.",
+            "توضیح خیلی روشنی بود، از حوصله‌تان ممنونم.",
+        ),
+    },
+    2: {
+        "en": ("Fixed in the end, but it took a few days.", "OK, though I had to explain the problem twice."),
+        "ar": ("حُلّت المشكلة في النهاية، لكن استغرق ذلك أياماً.", "جيد، لكن اضطررت لشرح المشكلة مرتين."),
+        "fa": ("بالاخره حل شد، ولی چند روز طول کشید.", "خوب بود، اما مجبور شدم مشکل را دو بار توضیح بدهم."),
+    },
+    1: {
+        "en": (
+            "Nobody answered my actual question.",
+            "It still doesn't work and the request was closed anyway.",
+        ),
+        "ar": ("لم يُجب أحد على سؤالي الفعلي.", "المشكلة ما زالت قائمة ومع ذلك أُغلق الطلب."),
+        "fa": ("کسی به سؤال اصلی من جواب نداد.", "هنوز درست کار نمی‌کند ولی درخواست بسته شد."),
+    },
+}
+
+NPS_COMMENTS = {
+    "promoter": {
+        "en": "Your support team is the reason we stay with you.",
+        "ar": "فريق الدعم لديكم هو سبب بقائنا معكم.",
+        "fa": "تیم پشتیبانی شما دلیل اصلی ماندن ما است.",
+    },
+    "passive": {
+        "en": "Good product; the invoicing screens could be simpler.",
+        "ar": "منتج جيد، لكن شاشات الفواتير تحتاج إلى تبسيط.",
+        "fa": "محصول خوبی است، ولی صفحه‌های فاکتور می‌توانند ساده‌تر باشند.",
+    },
+    "detractor": {
+        "en": "Too many problems with payments this quarter.",
+        "ar": "مشاكل كثيرة في المدفوعات خلال هذا الربع.",
+        "fa": "این فصل مشکلات پرداخت خیلی زیاد بود.",
+    },
+}
+
 ATTACHMENTS = {
     "app-log.txt": (
         "2024-05-12T09:14:03Z ERROR orders.sync: upstream returned 500 (request id 7f3a9c21)\n"

@@ -6,7 +6,9 @@ search index rows and domain events as real use. To spread the history over the 
 time the services read) while it runs and restores it afterwards. Each service call commits on its own, so
 handlers that react to events after commit see the simulated time of the change that caused them.
 
-The data is deterministic: one `random.Random(seed)` draws everything, relative to the time of loading.
+The data is deterministic: one `random.Random(seed)` draws everything, relative to the time of loading. The
+survey answers (CSAT ratings, NPS surveys) are drawn afterwards from a second generator of the same seed,
+through the surveys services, so adding them left the tickets' history as it was.
 Jobs that the replay queues (e.g. reply notifications) are revoked once it is done: they belong to the past.
 """
 
@@ -28,9 +30,12 @@ from awn.accounts.models import Organization, Role, Team, User
 from awn.core import clock
 from awn.demo import content, people
 from awn.outbox.services import suppress_deliveries
+from awn.surveys import selectors as survey_selectors
+from awn.surveys import services as survey_services
+from awn.surveys.models import Rating
 from awn.tickets import services
 from awn.tickets.inbound import InboundMessage, IncomingFile
-from awn.tickets.models import Attachment, Channel, Status, Tag, Ticket
+from awn.tickets.models import Attachment, Channel, Message, Status, Tag, Ticket
 from awn.tickets.services import Actor
 
 SEED = 2024
@@ -41,6 +46,15 @@ LOADED_MARK = "demo"  # key in the demo admin's attributes once a load has finis
 LANGUAGE_WEIGHTS = {"en": 45, "ar": 30, "fa": 25}
 CHANNEL_WEIGHTS = {Channel.WEB: 35, Channel.EMAIL: 35, Channel.CHAT: 12, Channel.PHONE: 10, Channel.API: 8}
 DUPLICATES = 3  # tickets a customer sends twice; an agent merges the second into the first
+# Survey answers: the share of solved tickets rated, of tickets with a rated reply, of eligible customers sent
+# an NPS survey and of those who answer; ratings mostly good, a few with a comment.
+RATED_SOLVED = 0.35
+RATED_REPLY = 0.12
+RATING_WEIGHTS = {Rating.GOOD: 70, Rating.OKAY: 18, Rating.BAD: 12}
+RATING_COMMENTED = 0.35
+NPS_ASKED = 0.6
+NPS_ANSWERED = 0.6
+NPS_SCORE_WEIGHTS = {10: 22, 9: 20, 8: 16, 7: 12, 6: 8, 5: 6, 4: 4, 3: 4, 2: 3, 1: 2, 0: 3}
 
 
 @dataclass
@@ -131,6 +145,7 @@ def load_demo(
     with simulated_clock() as sim, suppress_deliveries():
         builder = DemoBuilder(random.Random(seed), sim, tickets=tickets)
         count = builder.build()
+        SurveyBuilder(random.Random(f"{seed}:surveys"), sim).build()
     # Jobs the replay queued (notifications about replies "sent" weeks ago) belong to simulated history:
     # revoke them so the first `awn run` does not mail the demo's made-up customers.
     for job in HUEY.pending():
@@ -502,6 +517,74 @@ class DemoBuilder:
         services.set_tags(ticket=message.ticket, tags=["duplicate"], by=Actor.of(agent))
         services.merge_tickets(source=message.ticket, target=original, by=Actor.of(agent))
         original.refresh_from_db()
+
+
+class SurveyBuilder:
+    """The demo customers' survey answers, given through the surveys services at simulated times."""
+
+    def __init__(self, rng: random.Random, sim: SimulatedClock):
+        self.rng = rng
+        self.sim = sim
+        self.now = sim.real_now
+
+    def _tickets(self):
+        return (
+            Ticket.objects.filter(requester__email__in=people.all_demo_emails(), merged_into__isnull=True)
+            .select_related("requester")
+            .order_by("created_at", "pk")
+        )
+
+    def build(self) -> None:
+        self._ratings()
+        self._nps()
+
+    def _rating(self, language: str) -> tuple[int, str]:
+        rating = self.rng.choices(list(RATING_WEIGHTS), weights=list(RATING_WEIGHTS.values()))[0]
+        comment = ""
+        if self.rng.random() < RATING_COMMENTED:
+            comment = self.rng.choice(content.CSAT_COMMENTS[rating][language])
+        return rating, comment
+
+    def _ratings(self) -> None:
+        for ticket in self._tickets():
+            language = ticket.requester.language
+            replies = list(
+                Message.objects.filter(
+                    ticket=ticket, internal=False, author__role__in=(Role.AGENT, Role.MANAGER, Role.ADMIN)
+                ).order_by("created_at", "pk")
+            )
+            if replies and self.rng.random() < RATED_REPLY:
+                reply = self.rng.choice(replies)
+                rating, comment = self._rating(language)
+                self.sim.at(reply.created_at + timedelta(minutes=self.rng.randint(5, 600)))
+                survey_services.rate(
+                    ticket=ticket, customer=ticket.requester, rating=rating, message=reply, comment=comment
+                )
+            if ticket.solved_at is not None and self.rng.random() < RATED_SOLVED:
+                rating, comment = self._rating(language)
+                # After the "how did we do?" mail, sent an hour after solving.
+                self.sim.at(ticket.solved_at + timedelta(minutes=self.rng.randint(65, 1800)))
+                survey_services.rate(ticket=ticket, customer=ticket.requester, rating=rating, comment=comment)
+
+    def _nps(self) -> None:
+        """Surveys sent as the hourly sweep would, a week after solving; most answered, some not (yet)."""
+        settings = survey_selectors.global_settings()
+        delay = timedelta(days=settings.nps_delay_days)
+        solved = [ticket for ticket in self._tickets() if ticket.solved_at is not None]
+        for ticket in sorted(solved, key=lambda ticket: (ticket.solved_at, ticket.pk)):
+            sent = ticket.solved_at + delay + timedelta(minutes=self.rng.randint(0, 59))
+            if sent >= self.now - timedelta(minutes=1) or self.rng.random() >= NPS_ASKED:
+                continue
+            response = survey_services.queue_nps_survey(
+                ticket_id=ticket.pk, settings=settings, now=self.sim.at(sent)
+            )
+            if response is None or self.rng.random() >= NPS_ANSWERED:
+                continue  # asked recently already, or not answered
+            score = self.rng.choices(list(NPS_SCORE_WEIGHTS), weights=list(NPS_SCORE_WEIGHTS.values()))[0]
+            kind = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+            comment = content.NPS_COMMENTS[kind][ticket.requester.language] if self.rng.random() < 0.5 else ""
+            self.sim.at(sent + timedelta(minutes=self.rng.randint(20, 3000)))
+            survey_services.answer_nps(response=response, score=score, comment=comment)
 
 
 def customer_plan_is_enterprise(customer: User) -> bool:
