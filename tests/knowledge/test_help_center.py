@@ -40,6 +40,36 @@ def test_home_hides_categories_with_nothing_readable(client, publish, kb_manager
     assert "Empty shelf" not in html
 
 
+def test_the_home_pages_counts_follow_every_change_of_what_is_readable(client, writer, publish, section):
+    first = publish("Reset your password")
+    assert "1 article" in page(client.get(reverse("knowledge:home")))
+    second = publish("Export invoices")
+    assert "2 articles" in page(client.get(reverse("knowledge:home")))
+
+    services.change_state(by=writer, translation=second, state=State.ARCHIVED)
+    after_archiving = page(client.get(reverse("knowledge:home")))
+    services.update_article(by=writer, article=first.article, section=section, visibility=Visibility.INTERNAL)
+    after_hiding = page(client.get(reverse("knowledge:home")))
+    client.force_login(AgentFactory())
+    for_staff = page(client.get(reverse("knowledge:home")))
+
+    assert "1 article" in after_archiving and "2 articles" not in after_archiving
+    assert "Account" not in after_hiding
+    assert "1 article" in for_staff
+
+
+def test_the_home_page_is_counted_once_until_something_changes(
+    client, publish, django_assert_max_num_queries
+):
+    publish("Reset your password")
+    client.get(reverse("knowledge:home"), HTTP_ACCEPT_LANGUAGE="en")
+
+    with django_assert_max_num_queries(12) as captured:
+        client.get(reverse("knowledge:home"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert not any("GROUP BY" in query["sql"] for query in captured.captured_queries)
+
+
 def test_the_article_page_is_readable_without_javascript(client, publish):
     translation = publish("Reset your password", "Click **Forgot password**.")
 

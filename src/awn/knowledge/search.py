@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from awn.core.text import MAX_WORD_LENGTH, normalize_text, search_text, search_words, strip_article
@@ -28,6 +29,7 @@ from awn.search.query import parse_query
 
 DOCUMENT_TABLE = ArticleDocument._meta.db_table
 FTS_TABLE = "knowledge_fts"
+TOTAL_TTL = 300  # seconds a language's document count is reused for (see _document_total)
 TITLE_WEIGHT = 4.0  # a word in the title weighs this many times the same word in the body
 
 # Words that say nothing about which article is meant; compared after normalization.
@@ -135,32 +137,44 @@ def _postgresql_find(
     terms: Terms, languages: Sequence[str], include_internal: bool, limit: int
 ) -> list[ArticleHit]:
     # ts_rank knows nothing of how rare a word is; BM25's inverse document frequency is computed here from
-    # how many of the matching documents hold each word (a window count) and how many documents there are.
+    # how many of the matching documents hold each word and how many documents there are.
     last = len(terms.words) - 1
     groups = [_tsquery_group(forms, terms.prefix and i == last) for i, forms in enumerate(terms.words)]
     internal = "" if include_internal else " AND NOT d.internal"
     counts = ", ".join(
-        f"count(*) FILTER (WHERE m.tsv @@ to_tsquery('simple', %s)) OVER () AS df{i}"
-        for i in range(len(groups))
+        f"count(*) FILTER (WHERE m.tsv @@ to_tsquery('simple', %s)) AS df{i}" for i in range(len(groups))
     )
     score = " + ".join(
-        f"ln(1 + (n.total - df{i} + 0.5) / (df{i} + 0.5)) "
+        f"ln(1 + (%s - df{i} + 0.5) / (df{i} + 0.5)) "
         f"* ts_rank({RANK_WEIGHTS}, tsv, to_tsquery('simple', %s), 1)"
         for i in range(len(groups))
     )
+    # The document frequencies in one aggregate over the matches (a window over them would sort and spill
+    # every matching tsvector to disk), the total from the cache (_document_total).
     sql = (
         "WITH m AS MATERIALIZED ("
         f"SELECT d.id, d.article_id, d.translation_id, d.language, d.tsv FROM {DOCUMENT_TABLE} d "
         f"WHERE d.tsv @@ to_tsquery('simple', %s) AND d.language = ANY(%s){internal}), "
-        f"n AS (SELECT count(*)::float AS total FROM {DOCUMENT_TABLE} WHERE language = ANY(%s)), "
-        f"c AS (SELECT m.*, {counts} FROM m) "
-        f"SELECT article_id, translation_id, language, {score} AS score FROM c, n "
+        f"c AS (SELECT {counts} FROM m) "
+        f"SELECT article_id, translation_id, language, {score} AS score FROM m, c "
         "ORDER BY score DESC, id LIMIT %s"
     )
-    params = [" | ".join(groups), list(languages), list(languages), *groups, *groups, limit]
+    total = float(_document_total(languages))
+    score_params = [param for group in groups for param in (total, group)]
+    params = [" | ".join(groups), list(languages), *groups, *score_params, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [ArticleHit(a, t, lang, float(s)) for a, t, lang, s in cursor.fetchall()]
+
+
+def _document_total(languages: Sequence[str]) -> int:
+    """How many documents there are in `languages`: BM25's N, counted again every few minutes."""
+    key = "knowledge:document-total:" + ",".join(sorted(languages))
+    total = cache.get(key)
+    if total is None:
+        total = ArticleDocument.objects.filter(language__in=list(languages)).count()
+        cache.set(key, total, TOTAL_TTL)
+    return total
 
 
 # --- the interface -------------------------------------------------------------------------------------
@@ -213,9 +227,12 @@ def rebuild_article_index(*, batch_size: int = 1000) -> int:
             _add(_rows(batch))
         total += len(batch)
         last = batch[-1].pk
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
             cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+        else:
+            # Statistics for the planner: without them it guesses a few hundred documents per language.
+            cursor.execute(f"ANALYZE {DOCUMENT_TABLE}")
     return total
 
 

@@ -5,11 +5,14 @@ published translation in theirs (the fallback).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.http import Http404
 
 from awn.knowledge.models import (
@@ -25,6 +28,7 @@ from awn.knowledge.search import find_articles
 from awn.tickets.models import Ticket
 
 POPULAR = 8
+COUNTS_TTL = 3600  # seconds; the key changes with the content anyway (content_version)
 
 
 def may_read_internal(user) -> bool:
@@ -95,15 +99,62 @@ class SectionListing:
     articles: list[ArticleTranslation]
 
 
-def categories_with_counts(*, user, language: str) -> list[tuple[Category, int]]:
-    """Categories that hold something the reader can read, with how many articles (one aggregate query)."""
-    rows = (
-        _with_published(readable_articles(user), language)
-        .order_by()
-        .values("section__category_id")
-        .annotate(count=Count("id"))
+@dataclass(frozen=True)
+class ContentVersion:
+    """What the help center's pages were made from: it changes whenever what they show can change.
+
+    Every write service stamps `updated_at` on what it changes (a translation's text or state, an article's
+    section or visibility, a category or one of its sections); the article count covers a deletion.
+    """
+
+    translations: datetime | None
+    articles: datetime | None
+    article_count: int
+    categories: datetime | None
+
+    @property
+    def latest(self) -> datetime | None:
+        moments = [m for m in (self.translations, self.articles, self.categories) if m is not None]
+        return max(moments) if moments else None
+
+    @property
+    def key(self) -> str:
+        text = f"{self.translations}|{self.articles}|{self.article_count}|{self.categories}"
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def content_version() -> ContentVersion:
+    """Three small aggregates (the translations' newest change is read from its index)."""
+    articles = Article.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
+    return ContentVersion(
+        translations=ArticleTranslation.objects.aggregate(latest=Max("updated_at"))["latest"],
+        articles=articles["latest"],
+        article_count=articles["count"],
+        categories=Category.objects.aggregate(latest=Max("updated_at"))["latest"],
     )
-    counts = {row["section__category_id"]: row["count"] for row in rows}
+
+
+def categories_with_counts(
+    *, user, language: str, version: ContentVersion | None = None
+) -> list[tuple[Category, int]]:
+    """Categories that hold something the reader can read, with how many articles.
+
+    Counting walks every readable article (~100 ms at 10,000 articles), so the counts are kept in the cache
+    under the content's version: they are counted again only after a change.
+    """
+    version = version or content_version()
+    internal = may_read_internal(user)
+    cache_key = f"knowledge:category-counts:{version.key}:{language}:{int(internal)}"
+    counts = cache.get(cache_key)
+    if counts is None:
+        rows = (
+            _with_published(readable_articles(user), language)
+            .order_by()
+            .values("section__category_id")
+            .annotate(count=Count("id"))
+        )
+        counts = {row["section__category_id"]: row["count"] for row in rows}
+        cache.set(cache_key, counts, COUNTS_TTL)
     return [(category, counts[category.pk]) for category in Category.objects.filter(pk__in=counts)]
 
 
@@ -144,10 +195,13 @@ def article_for_slug(*, user, slug: str, language: str) -> ArticlePage:
     A URL names one translation (a link sent in Persian opens in Persian, whatever the browser prefers); a
     slug used in two languages resolves to the reader's first.
     """
+    # The unique (language, slug) index answers a slug looked up in each language; the slug alone would
+    # read every translation on PostgreSQL.
+    languages = [code for code, _name in settings.LANGUAGES]
     candidates = list(
-        ArticleTranslation.objects.filter(slug=slug, state=State.PUBLISHED).select_related(
-            "article", "article__section", "article__section__category"
-        )
+        ArticleTranslation.objects.filter(
+            language__in=languages, slug=slug, state=State.PUBLISHED
+        ).select_related("article", "article__section", "article__section__category")
     )
     if not may_read_internal(user):
         candidates = [t for t in candidates if t.article.visibility == Visibility.PUBLIC]

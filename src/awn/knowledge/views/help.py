@@ -33,6 +33,7 @@ from awn.knowledge.selectors import (
     article_for_slug,
     categories_with_counts,
     category_listing,
+    content_version,
     may_read_internal,
     popular_articles,
     search_help_center,
@@ -105,32 +106,29 @@ def _cacheable(response: HttpResponse) -> HttpResponse:
 
 def _home_state(request):
     if not hasattr(request, "_kb_home"):
-        language = _language(request)
-        content = ArticleTranslation.objects.aggregate(latest=Max("updated_at"))["latest"]
-        categories = Category.objects.aggregate(latest=Max("updated_at"))["latest"]
-        popular = popular_articles(user=request.user, language=language)
-        request._kb_home = (content, categories, popular)
+        popular = popular_articles(user=request.user, language=_language(request))
+        request._kb_home = (content_version(), popular)
     return request._kb_home
 
 
 def _home_etag(request):
-    content, categories, popular = _home_state(request)
+    version, popular = _home_state(request)
     return _etag(
-        "home", content, categories, [t.pk for t in popular], _branding(request).updated_at, _viewer(request)
+        "home", version.key, [t.pk for t in popular], _branding(request).updated_at, _viewer(request)
     )
 
 
 def _home_modified(request):
-    content, categories, _popular = _home_state(request)
-    return _latest(content, categories, _branding(request).updated_at)
+    version, _popular = _home_state(request)
+    return _latest(version.latest, _branding(request).updated_at)
 
 
 @require_GET
 @condition(etag_func=_home_etag, last_modified_func=_home_modified)
 def home(request):
     """Categories, the most read articles and a search box."""
-    _content, _categories, popular = _home_state(request)
-    categories = categories_with_counts(user=request.user, language=_language(request))
+    version, popular = _home_state(request)
+    categories = categories_with_counts(user=request.user, language=_language(request), version=version)
     return _cacheable(
         render(
             request,
