@@ -440,3 +440,35 @@ def test_staff_go_to_the_help_center_not_the_desk(client, publish):
     client.force_login(AgentFactory())
 
     assert client.get(reverse("knowledge:home")).status_code == 200
+
+
+def test_an_article_moved_to_another_category_leaves_the_old_categorys_page(
+    client, writer, kb_manager, publish, category
+):
+    moved = publish("Export invoices")
+    publish("Reset your password")
+    elsewhere = services.save_section(
+        by=kb_manager,
+        category=services.save_category(by=kb_manager, names={"en": "Billing"}),
+        names={"en": "Bills"},
+    )
+    url = reverse("knowledge:category", args=[category.slug])
+    first = client.get(url)
+    assert "Export invoices" in page(first)
+
+    services.update_article(by=writer, article=moved.article, section=elsewhere, visibility=Visibility.PUBLIC)
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 200
+    assert "Export invoices" not in page(again)
+    assert "Reset your password" in page(again)
+
+
+def test_a_category_page_shows_an_article_published_since_it_was_last_shown(client, publish, category):
+    publish("Reset your password")
+    url = reverse("knowledge:category", args=[category.slug])
+    client.get(url)
+
+    publish("Export invoices")
+
+    assert "Export invoices" in page(client.get(url))

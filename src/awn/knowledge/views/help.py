@@ -13,13 +13,15 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Max
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET, require_POST
 
@@ -146,34 +148,47 @@ def _category_state(request, slug: str):
         category = Category.objects.filter(slug=slug).first()
         if category is None:
             raise Http404
-        latest = ArticleTranslation.objects.filter(article__section__category=category).aggregate(
-            latest=Max("updated_at"), article=Max("article__updated_at")
-        )
-        request._kb_category = (category, _latest(latest["latest"], latest["article"], category.updated_at))
+        # The whole content's version, not this category's newest change: an article moved out of the
+        # category changes no date of what is left in it.
+        request._kb_category = (category, content_version())
     return request._kb_category
 
 
 def _category_etag(request, slug: str):
-    category, latest = _category_state(request, slug)
-    return _etag("category", category.pk, latest, _branding(request).updated_at, _viewer(request))
+    category, version = _category_state(request, slug)
+    return _etag("category", category.pk, version.key, _branding(request).updated_at, _viewer(request))
 
 
 def _category_modified(request, slug: str):
-    _category, latest = _category_state(request, slug)
-    return _latest(latest, _branding(request).updated_at)
+    _category, version = _category_state(request, slug)
+    return _latest(version.latest, _branding(request).updated_at)
+
+
+LISTING_TTL = 3600  # seconds; the key changes with the content anyway
 
 
 @require_GET
 @condition(etag_func=_category_etag, last_modified_func=_category_modified)
 def category(request, slug: str):
-    category, listings = category_listing(user=request.user, slug=slug, language=_language(request))
-    if not listings and not may_read_internal(request.user):
+    """A category's sections and their articles: rendered once per content version, language and audience."""
+    category, version = _category_state(request, slug)
+    language, internal = _language(request), may_read_internal(request.user)
+    key = f"knowledge:category-listing:{category.pk}:{version.key}:{language}:{int(internal)}"
+    listing = cache.get(key)
+    if listing is None:
+        # A big category lists hundreds of articles: ~100 ms of rendering, the same for every reader.
+        _category, listings = category_listing(user=request.user, slug=slug, language=language)
+        context = {"listings": listings, "language": language}
+        listing = render_to_string("knowledge/help/_category_listing.html", context) if listings else ""
+        cache.set(key, listing, LISTING_TTL)
+    if not listing and not internal:
         raise Http404
     return _cacheable(
         render(
             request,
             "knowledge/help/category.html",
-            _help_context(request, category=category, listings=listings, language=_language(request)),
+            # Our own template's output, kept as text in the cache.
+            _help_context(request, category=category, listing=mark_safe(listing), language=language),  # noqa: S308
         )
     )
 
