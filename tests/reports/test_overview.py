@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from awn.reports import selectors
-from awn.reports.overview import overview
+from awn.reports.overview import _overview_in_one_read, overview
 from tests.reports.conftest import fact
 
 PERIOD = selectors.ReportFilters(start=date(2024, 3, 25), end=date(2024, 4, 7), timezone="Europe/Berlin")
@@ -43,10 +43,17 @@ def facts(db, agent, team):
 def test_the_overview_equals_the_separate_reports(facts, agent, by, scope):
     scope = selectors.Scope(agent_id=agent.pk) if scope == "agent" else scope
 
-    data = overview(scope, PERIOD, by=by)
+    data = _overview_in_one_read(scope, PERIOD, by=by)  # what SQLite uses, checked on both databases
 
     assert data.summary == selectors.summary(scope, PERIOD)
     assert (data.days, data.series) == selectors.volume(scope, PERIOD, by=by)
     assert data.backlog == selectors.backlog(scope, PERIOD)[1]
     assert (data.heat_counts, data.heat_means) == selectors.heatmaps(scope, PERIOD)
     assert data.agents == selectors.agents(scope, PERIOD)
+
+
+def test_the_dashboard_overview_is_complete_on_either_database(facts):
+    data = overview(selectors.Scope(everything=True), PERIOD)
+
+    assert len(data.days) == 14
+    assert data.summary.created == sum(map(sum, data.heat_counts)) == sum(map(sum, data.series.values())) > 0
