@@ -16,12 +16,12 @@ from typing import Any
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 
-from awn.accounts.models import STAFF_ROLES, Team, User
+from awn.accounts.models import STAFF_ROLES, User
 from awn.calendars.business_hours import Schedule, business_seconds_between
 from awn.calendars.selectors import schedule_for
 from awn.core import clock
 from awn.reports.models import ReplyFact, TicketFacts
-from awn.sla.models import SLAMeasurement, SLAPolicy, Target
+from awn.sla.models import SLAMeasurement, Target
 from awn.tickets.models import Message, Status, Ticket, TicketEvent
 
 SOLVED = (Status.SOLVED, Status.CLOSED)
@@ -38,6 +38,9 @@ TICKET_FIELDS = [
     "solved_at",
     "sla_breached",
     "sla_policy_id",
+    # Joined rather than looked up in per-run tables, so one ticket's recompute reads no other table whole.
+    "team__tier",
+    "sla_policy__calendar_id",
 ]
 
 
@@ -152,16 +155,13 @@ def compute_facts(history: TicketHistory, *, now: datetime) -> dict[str, Any]:
 
 
 class _Context:
-    """Per-run lookups shared by every ticket of a batch: staff ids, team tiers, policy calendars."""
+    """Per-run lookups shared by every ticket of a batch: the business schedules by calendar."""
 
     def __init__(self) -> None:
-        self.staff = set(User.objects.filter(role__in=STAFF_ROLES).values_list("pk", flat=True))
-        self.tiers = dict(Team.objects.values_list("pk", "tier"))
-        self.calendars = dict(SLAPolicy.objects.values_list("pk", "calendar_id"))
         self._schedules: dict[int | None, Schedule | None] = {}
 
-    def schedule(self, policy_id: int | None) -> Schedule | None:
-        calendar_id = self.calendars.get(policy_id) if policy_id else None
+    def schedule(self, calendar_id: int | None) -> Schedule | None:
+        """The calendar's schedule (None: the default calendar); None when it has no open hours."""
         if calendar_id not in self._schedules:
             schedule = schedule_for(calendar_id)
             self._schedules[calendar_id] = schedule if schedule and schedule.weekly_minutes else None
@@ -175,29 +175,29 @@ def _histories(tickets: Sequence[dict[str, Any]], context: _Context) -> list[Tic
     wanted = set(ids)
     histories = {
         t["id"]: TicketHistory(
-            ticket=t, tier=context.tiers.get(t["team_id"], 1), schedule=context.schedule(t["sla_policy_id"])
+            ticket=t, tier=t["team__tier"] or 1, schedule=context.schedule(t["sla_policy__calendar_id"])
         )
         for t in tickets
     }
-    staff = context.staff
+    staff = STAFF_ROLES  # the author's role now, as the rest of the reports see it
     messages = (
         Message.objects.filter(in_range, internal=False)
         .order_by("ticket_id", "created_at", "id")
-        .values_list("ticket_id", "created_at", "author_id")
+        .values_list("ticket_id", "created_at", "author_id", "author__role")
     )
-    for ticket_id, at, author_id in messages:
+    for ticket_id, at, author_id, role in messages:
         if ticket_id in wanted:
-            histories[ticket_id].messages.append((at, author_id, author_id in staff))
+            histories[ticket_id].messages.append((at, author_id, role in staff))
     events = (
         TicketEvent.objects.filter(in_range, kind__in=(TicketEvent.Kind.STATUS, TicketEvent.Kind.TIER))
         .order_by("ticket_id", "created_at", "id")
-        .values_list("ticket_id", "kind", "created_at", "old", "new", "actor_id")
+        .values_list("ticket_id", "kind", "created_at", "old", "new", "actor_id", "actor__role")
     )
-    for ticket_id, kind, at, old, new, actor_id in events:
+    for ticket_id, kind, at, old, new, actor_id, role in events:
         if ticket_id not in wanted:
             continue
         if kind == TicketEvent.Kind.STATUS:
-            histories[ticket_id].statuses.append((at, old, new, actor_id, actor_id in staff))
+            histories[ticket_id].statuses.append((at, old, new, actor_id, role in staff))
         else:
             histories[ticket_id].tiers.append((old, new))
     measurements = SLAMeasurement.objects.filter(
@@ -275,14 +275,12 @@ def rebuild_facts(*, batch_size: int = 5000, after: int = 0, progress=None) -> t
         last = tickets[-1]["id"]
         if progress:
             progress(done)
-    return done, rebuild_replies(context=context, batch_size=batch_size * 10)
+    return done, rebuild_replies(batch_size=batch_size * 10)
 
 
-def rebuild_replies(*, context: _Context | None = None, batch_size: int = 50_000) -> int:
+def rebuild_replies(*, batch_size: int = 50_000) -> int:
     """Reply facts from the messages, set-based (INSERT … SELECT by id range; existing rows are kept)."""
-    context = context or _Context()
-    staff = sorted(context.staff)
-    if not staff:
+    if not User.objects.filter(role__in=STAFF_ROLES).exists():
         return 0
     top = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     reply = ReplyFact._meta.db_table
