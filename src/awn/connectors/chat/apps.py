@@ -8,6 +8,7 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self) -> None:
-        from awn.connectors.chat import transcript
+        from awn.connectors.chat import conditions, transcript
 
         transcript.register()
+        conditions.register()

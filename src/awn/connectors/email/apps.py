@@ -7,6 +7,7 @@ class EmailConfig(AppConfig):
     verbose_name = "Email"
 
     def ready(self) -> None:
-        from awn.connectors.email import outbound
+        from awn.connectors.email import conditions, outbound
 
         outbound.register()
+        conditions.register()
