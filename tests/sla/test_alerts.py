@@ -12,6 +12,8 @@ from django.core import mail
 from awn.automation.models import Notification
 from awn.automation.services import save_webhook
 from awn.outbox.models import OutboxItem
+from awn.reports.facts import rebuild_facts
+from awn.reports.models import TicketFacts
 from awn.sla import services
 from awn.sla.models import SLAMeasurement
 from awn.sla.services import recompute_ticket_sla, sweep
@@ -300,3 +302,15 @@ def test_a_sweep_fires_the_alerts_of_many_tickets_together_each_once(
         assert ticket.sla_breached and ticket.sla_check_at is None
     assert Notification.objects.filter(recipient=agent, text__contains="breached").count() == 3
     assert Notification.objects.filter(recipient=agent, text__contains="warning").count() == 2
+
+
+def test_a_breach_by_the_sweep_reaches_the_report_facts_as_a_rebuild_computes_them(now, assigned, run_events):
+    with run_events():
+        sweep(now=assigned.created_at + timedelta(minutes=61))
+    swept = TicketFacts.objects.filter(ticket=assigned).values().get()
+
+    rebuild_facts()
+    rebuilt = TicketFacts.objects.filter(ticket=assigned).values().get()
+
+    assert swept["sla_breached"] is True and swept["sla_first_response_met"] is False
+    assert {**swept, "computed_at": None} == {**rebuilt, "computed_at": None}
