@@ -111,6 +111,7 @@ check: lint migrations-check
 
 lint: install
 	$(BIN)/ruff check $(wildcard src tests bench)
+	$(BIN)/ruff format --check $(wildcard src tests bench)
 
 typecheck: install
 	AWN_TESTING=1 $(BIN)/mypy src

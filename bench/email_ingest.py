@@ -30,23 +30,40 @@ POSTGRES_URL = "postgres://postgres@127.0.0.1/awn_email_bench"
 CUSTOMERS = 2000
 
 SUBJECTS = {
-    "en": ["Invoice {n} is wrong", "Cannot sign in since the update", "Printer {n} keeps jamming",
-           "Refund for order {n}", "Shipping address change for order {n}", "App crashes on start"],
-    "ar": ["الفاتورة {n} غير صحيحة", "لا أستطيع تسجيل الدخول", "استرداد المبلغ للطلب {n}",
-           "تغيير عنوان الشحن للطلب {n}"],
-    "fa": ["فاکتور {n} اشتباه است", "نمی\u200cتوانم وارد حساب شوم", "بازپرداخت سفارش {n}",
-           "تغییر نشانی ارسال سفارش {n}"],
+    "en": [
+        "Invoice {n} is wrong",
+        "Cannot sign in since the update",
+        "Printer {n} keeps jamming",
+        "Refund for order {n}",
+        "Shipping address change for order {n}",
+        "App crashes on start",
+    ],
+    "ar": [
+        "الفاتورة {n} غير صحيحة",
+        "لا أستطيع تسجيل الدخول",
+        "استرداد المبلغ للطلب {n}",
+        "تغيير عنوان الشحن للطلب {n}",
+    ],
+    "fa": [
+        "فاکتور {n} اشتباه است",
+        "نمی\u200cتوانم وارد حساب شوم",
+        "بازپرداخت سفارش {n}",
+        "تغییر نشانی ارسال سفارش {n}",
+    ],
 }
 BODIES = {
     "en": "Hello,\n\nI ordered item {n} last week and the total on the invoice does not match my cart. "
-          "Could you check and send a corrected invoice?\n\nThanks,\n{name}",
+    "Could you check and send a corrected invoice?\n\nThanks,\n{name}",
     "ar": "مرحباً،\n\nطلبت المنتج {n} الأسبوع الماضي والمبلغ في الفاتورة لا يطابق سلة المشتريات. "
-          "هل يمكنكم المراجعة وإرسال فاتورة مصححة؟\n\nشكراً،\n{name}",
+    "هل يمكنكم المراجعة وإرسال فاتورة مصححة؟\n\nشكراً،\n{name}",
     "fa": "سلام،\n\nهفته\u200cی پیش کالای {n} را سفارش دادم و مبلغ فاکتور با سبد خرید یکی نیست. "
-          "لطفاً بررسی کنید و فاکتور اصلاح\u200cشده بفرستید.\n\nممنون،\n{name}",
+    "لطفاً بررسی کنید و فاکتور اصلاح\u200cشده بفرستید.\n\nممنون،\n{name}",
 }
-REPLIES = {"en": "Any news on this? I still have the problem.", "ar": "هل من جديد؟ المشكلة ما زالت قائمة.",
-           "fa": "خبری نشد؟ مشکل هنوز هست."}
+REPLIES = {
+    "en": "Any news on this? I still have the problem.",
+    "ar": "هل من جديد؟ المشكلة ما زالت قائمة.",
+    "fa": "خبری نشد؟ مشکل هنوز هست.",
+}
 
 
 def configure(database: str) -> None:
@@ -110,8 +127,9 @@ def make_messages(count: int, rng: random.Random) -> list[bytes]:
             mail.add_alternative(f"<html><body>{paragraphs}</body></html>", subtype="html")
         if rng.random() < 0.2:
             size = rng.randrange(10_000, 200_000)
-            mail.add_attachment(rng.randbytes(size), maintype="application", subtype="pdf",
-                                filename=f"scan-{n}.pdf")
+            mail.add_attachment(
+                rng.randbytes(size), maintype="application", subtype="pdf", filename=f"scan-{n}.pdf"
+            )
         thread["ids"].append(message_id)
         thread["last_text"] = text
         messages.append(mail.as_bytes(policy=mail.policy.clone(linesep="\r\n")))
@@ -119,14 +137,18 @@ def make_messages(count: int, rng: random.Random) -> list[bytes]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--without-reactions", action="store_true",
-                        help="switch off the other apps' after-commit handlers (automation, routing, "
-                             "real time, knowledge) to see the email pipeline's own cost")
+    parser.add_argument(
+        "--without-reactions",
+        action="store_true",
+        help="switch off the other apps' after-commit handlers (automation, routing, "
+        "real time, knowledge) to see the email pipeline's own cost",
+    )
     args = parser.parse_args()
     configure(args.database)
 
@@ -138,16 +160,18 @@ def main() -> None:
     from awn.tickets.models import Attachment, Message, Ticket
 
     team = Team.objects.create(name="Support")
-    mailbox = Mailbox.objects.create(name="Acme Support", address="support@acme.example", team=team,
-                                     inbound=Mailbox.Inbound.SMTP)
+    mailbox = Mailbox.objects.create(
+        name="Acme Support", address="support@acme.example", team=team, inbound=Mailbox.Inbound.SMTP
+    )
     if args.without_reactions:
         from awn.core import events
 
         events.HANDLERS.clear()
     messages = make_messages(args.messages, random.Random(args.seed))
     megabytes = sum(len(m) for m in messages) / 1048576
-    print(f"{args.database}: {len(messages)} messages ({megabytes:.0f} MB) generated; ingesting …",
-          flush=True)
+    print(
+        f"{args.database}: {len(messages)} messages ({megabytes:.0f} MB) generated; ingesting …", flush=True
+    )
 
     timings = []
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -162,15 +186,21 @@ def main() -> None:
     timings.sort()
     rate = len(messages) / elapsed
     mode = " without other apps' reactions" if args.without_reactions else ""
-    print(f"{args.database}{mode}: {len(messages)} messages in {elapsed:.1f} s = {rate:.0f} messages/s"
-          f" (one message p50 {statistics.median(timings) * 1000:.1f} ms,"
-          f" p95 {timings[int(len(timings) * 0.95)] * 1000:.1f} ms)")
+    print(
+        f"{args.database}{mode}: {len(messages)} messages in {elapsed:.1f} s = {rate:.0f} messages/s"
+        f" (one message p50 {statistics.median(timings) * 1000:.1f} ms,"
+        f" p95 {timings[int(len(timings) * 0.95)] * 1000:.1f} ms)"
+    )
     # On a shared machine the wall clock includes waiting for a core; CPU time per message says what one
     # uncontended core does (the database server's own CPU is not in it).
-    print(f"  CPU {cpu / len(messages) * 1000:.1f} ms per message in this process = "
-          f"{len(messages) / cpu:.0f} messages/s per core; load average {os.getloadavg()[0]:.1f}")
-    print(f"  raw emails by status: {statuses}; tickets {Ticket.objects.count()}, "
-          f"messages {Message.objects.count()}, attachments {Attachment.objects.count()}")
+    print(
+        f"  CPU {cpu / len(messages) * 1000:.1f} ms per message in this process = "
+        f"{len(messages) / cpu:.0f} messages/s per core; load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"  raw emails by status: {statuses}; tickets {Ticket.objects.count()}, "
+        f"messages {Message.objects.count()}, attachments {Attachment.objects.count()}"
+    )
 
 
 if __name__ == "__main__":

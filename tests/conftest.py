@@ -26,8 +26,13 @@ def team(db, agent):
 
 @pytest.fixture
 def ticket(db, customer, team):
-    return create_ticket(requester=customer, subject="My printer is on fire", body="Please help", team=team,
-                         by=Actor.of(customer))
+    return create_ticket(
+        requester=customer,
+        subject="My printer is on fire",
+        body="Please help",
+        team=team,
+        by=Actor.of(customer),
+    )
 
 
 @pytest.fixture(autouse=True)

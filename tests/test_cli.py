@@ -26,16 +26,24 @@ ADMIN_PASSWORD = "Correct-horse-battery-9"
 def awn_env(home: Path, **extra: str) -> dict[str, str]:
     """A person's shell: none of pytest's test-mode switches or AWN_* settings, AWN_HOME at `home`."""
     test_mode = {"PYTEST_VERSION", "PYTEST_CURRENT_TEST"}
-    env = {key: value for key, value in os.environ.items()
-           if key not in test_mode and not key.startswith("AWN_")}
+    env = {
+        key: value for key, value in os.environ.items() if key not in test_mode and not key.startswith("AWN_")
+    }
     env.update(AWN_HOME=str(home), **extra)
     return env
 
 
-def awn(home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120,
-        **extra_env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(AWN), *args], env=env or awn_env(home, **extra_env), capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL, timeout=timeout)
+def awn(
+    home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120, **extra_env: str
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(AWN), *args],
+        env=env or awn_env(home, **extra_env),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+    )
 
 
 def query(home: Path, sql: str, *params) -> list[tuple]:
@@ -78,8 +86,11 @@ def test_init_on_an_initialized_home_changes_nothing(home):
 
 
 def test_createadmin_creates_an_administrator_without_prompting(home):
-    rows = query(home, "SELECT role, is_superuser, is_active, name, password FROM accounts_user "
-                       "WHERE email = ?", ADMIN_EMAIL)
+    rows = query(
+        home,
+        "SELECT role, is_superuser, is_active, name, password FROM accounts_user WHERE email = ?",
+        ADMIN_EMAIL,
+    )
 
     assert len(rows) == 1
     role, is_superuser, is_active, name, password = rows[0]
@@ -110,9 +121,12 @@ def test_token_create_prints_a_token_that_authenticates_as_its_last_line(home):
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"awn_[A-Za-z0-9_-]{40,}", token)
-    stored = query(home, "SELECT t.prefix, t.name, t.revoked_at, u.email FROM accounts_apitoken t "
-                         "JOIN accounts_user u ON u.id = t.user_id WHERE t.key_hash = ?",
-                   hashlib.sha256(token.encode()).hexdigest())
+    stored = query(
+        home,
+        "SELECT t.prefix, t.name, t.revoked_at, u.email FROM accounts_apitoken t "
+        "JOIN accounts_user u ON u.id = t.user_id WHERE t.key_hash = ?",
+        hashlib.sha256(token.encode()).hexdigest(),
+    )
     assert stored == [(token[:12], "ci", None, ADMIN_EMAIL)]
 
 
@@ -144,8 +158,13 @@ def test_doctor_fails_and_says_what_to_do_when_the_database_is_unreachable(home)
 
 
 def test_doctor_fails_when_debug_is_on_in_a_public_configuration(home):
-    result = awn(home, "doctor", AWN_DEBUG="true", AWN_BASE_URL="https://help.example.com",
-                 AWN_ALLOWED_HOSTS="help.example.com")
+    result = awn(
+        home,
+        "doctor",
+        AWN_DEBUG="true",
+        AWN_BASE_URL="https://help.example.com",
+        AWN_ALLOWED_HOSTS="help.example.com",
+    )
 
     assert result.returncode == 1
     assert re.search(r"^FAIL\s+debug", result.stdout, re.MULTILINE)
@@ -174,8 +193,12 @@ def test_manage_passes_the_arguments_through_to_django(home):
 
 
 def test_production_settings_pass_the_deployment_checks(home):
-    production = awn_env(home, AWN_SECRET_KEY=secrets.token_urlsafe(64), AWN_ALLOWED_HOSTS="help.example.com",
-                         AWN_BASE_URL="https://help.example.com")
+    production = awn_env(
+        home,
+        AWN_SECRET_KEY=secrets.token_urlsafe(64),
+        AWN_ALLOWED_HOSTS="help.example.com",
+        AWN_BASE_URL="https://help.example.com",
+    )
 
     result = awn(home, "manage", "check", "--deploy", "--fail-level", "WARNING", env=production)
 
@@ -186,8 +209,13 @@ def test_production_settings_pass_the_deployment_checks(home):
 def test_run_serves_the_site_and_runs_the_jobs_its_requests_queue(home):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(AWN), "run", "--port", str(port)], env=awn_env(home, AWN_BASE_URL=base),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [str(AWN), "run", "--port", str(port)],
+        env=awn_env(home, AWN_BASE_URL=base),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         login = wait_for(f"{base}/accounts/login/")
 

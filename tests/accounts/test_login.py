@@ -5,8 +5,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_agent_signs_in_and_lands_on_the_desk(client, agent):
-    response = client.post(reverse("accounts:login"), {"email": agent.email.upper(),
-                                                        "password": "correct horse battery"})
+    response = client.post(
+        reverse("accounts:login"), {"email": agent.email.upper(), "password": "correct horse battery"}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("desk:inbox")
@@ -25,16 +26,19 @@ def test_sign_in_is_locked_after_repeated_failures_even_with_the_right_password(
     for _ in range(3):
         client.post(reverse("accounts:login"), {"email": agent.email, "password": "nope"})
 
-    response = client.post(reverse("accounts:login"), {"email": agent.email,
-                                                        "password": "correct horse battery"})
+    response = client.post(
+        reverse("accounts:login"), {"email": agent.email, "password": "correct horse battery"}
+    )
 
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
 
 def test_next_cannot_redirect_off_site(client, agent):
-    response = client.post(reverse("accounts:login") + "?next=https://evil.example/",
-                           {"email": agent.email, "password": "correct horse battery"})
+    response = client.post(
+        reverse("accounts:login") + "?next=https://evil.example/",
+        {"email": agent.email, "password": "correct horse battery"},
+    )
 
     assert response["Location"] == reverse("desk:inbox")
 

@@ -62,9 +62,15 @@ def test_times_are_shown_in_the_chosen_timezone(signed_in, customer):
 
 
 def test_changing_the_password_needs_the_old_one(signed_in, customer):
-    response = signed_in.post(reverse("accounts:profile"), {
-        "action": "password", "old_password": "wrong", "new_password1": "a new long passphrase",
-        "new_password2": "a new long passphrase"})
+    response = signed_in.post(
+        reverse("accounts:profile"),
+        {
+            "action": "password",
+            "old_password": "wrong",
+            "new_password1": "a new long passphrase",
+            "new_password2": "a new long passphrase",
+        },
+    )
 
     customer.refresh_from_db()
     assert response.status_code == 400
@@ -72,9 +78,15 @@ def test_changing_the_password_needs_the_old_one(signed_in, customer):
 
 
 def test_changing_the_password_keeps_the_session(signed_in, customer):
-    response = signed_in.post(reverse("accounts:profile"), {
-        "action": "password", "old_password": "correct horse battery",
-        "new_password1": "a new long passphrase", "new_password2": "a new long passphrase"})
+    response = signed_in.post(
+        reverse("accounts:profile"),
+        {
+            "action": "password",
+            "old_password": "correct horse battery",
+            "new_password1": "a new long passphrase",
+            "new_password2": "a new long passphrase",
+        },
+    )
 
     customer.refresh_from_db()
     assert response.status_code == 302
@@ -87,9 +99,14 @@ def test_someone_who_signs_in_by_link_can_set_a_first_password(client, customer)
     customer.save()
     client.force_login(customer)
 
-    response = client.post(reverse("accounts:profile"), {
-        "action": "password", "new_password1": "a new long passphrase",
-        "new_password2": "a new long passphrase"})
+    response = client.post(
+        reverse("accounts:profile"),
+        {
+            "action": "password",
+            "new_password1": "a new long passphrase",
+            "new_password2": "a new long passphrase",
+        },
+    )
 
     customer.refresh_from_db()
     assert response.status_code == 302

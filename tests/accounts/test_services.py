@@ -23,16 +23,23 @@ def test_only_admins_change_people(agent):
 
 
 def test_the_system_may_act_without_a_person():
-    person = services.create_user(by=None, email="root@example.com", role=Role.ADMIN,
-                                  password="long secret pw")
+    person = services.create_user(
+        by=None, email="root@example.com", role=Role.ADMIN, password="long secret pw"
+    )
 
     assert person.is_admin and person.check_password("long secret pw")
 
 
-@pytest.mark.parametrize("field,value", [
-    ("email", "not-an-email"), ("role", "emperor"), ("language", "xx"), ("timezone", "Mars/Olympus"),
-    ("password", "short"),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("email", "not-an-email"),
+        ("role", "emperor"),
+        ("language", "xx"),
+        ("timezone", "Mars/Olympus"),
+        ("password", "short"),
+    ],
+)
 def test_create_user_refuses_bad_values_and_writes_nothing(admin_user, field, value):
     before = User.objects.count()
     kwargs = {"email": "ok@example.com", field: value}
@@ -93,8 +100,9 @@ def test_a_bad_tier_is_refused(admin_user):
 
 
 def test_organization_domains_are_cleaned(admin_user):
-    organization = services.create_organization(by=admin_user, name="Acme",
-                                                domains=["@ACME.com", "acme.com", ""])
+    organization = services.create_organization(
+        by=admin_user, name="Acme", domains=["@ACME.com", "acme.com", ""]
+    )
 
     assert organization.domains == ["acme.com"]
 

@@ -21,7 +21,7 @@ def _page(response, email: bytes) -> bytes:
 def _link_path(message) -> str:
     url = re.search(r"https?://\S+", message.body).group(0)
     assert url.startswith(settings.AWN_BASE_URL)
-    return url[len(settings.AWN_BASE_URL):]
+    return url[len(settings.AWN_BASE_URL) :]
 
 
 def test_asking_for_a_link_emails_one_to_the_account(client, customer):
@@ -91,11 +91,14 @@ def test_an_expired_link_is_refused(client, customer, monkeypatch):
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # signature
-    lambda t: "x" + t,  # payload
-    lambda t: "garbage",
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # signature
+        lambda t: "x" + t,  # payload
+        lambda t: "garbage",
+    ],
+)
 def test_a_tampered_link_is_refused(client, customer, tamper):
     response = client.get(reverse("accounts:link_sign_in", args=[tamper(make_sign_in_token(customer))]))
 

@@ -17,6 +17,7 @@ def _page(response, email: bytes) -> bytes:
     """The page without what must differ: the address typed in and the per-response CSRF token."""
     return re.sub(rb"[A-Za-z0-9]{64}", b"", response.content.replace(email, b""))
 
+
 NEW = {"name": "  Nora   New ", "email": "Nora@New.example", "password": "a fine long passphrase"}
 
 
@@ -47,11 +48,19 @@ def test_a_weak_password_is_refused_and_no_account_is_created(client):
 
 
 def test_an_address_known_from_an_earlier_request_gets_a_link_not_a_takeover(client):
-    receive_message(InboundMessage(channel="email", sender_email="old@customer.example", sender_name="Olga",
-                                   subject="Help", body="Hello"))
+    receive_message(
+        InboundMessage(
+            channel="email",
+            sender_email="old@customer.example",
+            sender_name="Olga",
+            subject="Help",
+            body="Hello",
+        )
+    )
 
-    response = client.post(reverse("accounts:signup"), {**NEW, "email": "old@customer.example",
-                                                         "name": "Mallory"})
+    response = client.post(
+        reverse("accounts:signup"), {**NEW, "email": "old@customer.example", "name": "Mallory"}
+    )
 
     user = User.objects.get(email="old@customer.example")
     assert response.status_code == 200
@@ -81,8 +90,9 @@ def test_a_staff_address_cannot_be_signed_up_for(client, agent):
 
 
 def test_the_answer_for_a_known_address_does_not_reveal_whether_it_had_a_password(client, customer):
-    receive_message(InboundMessage(channel="email", sender_email="old@customer.example", subject="x",
-                                   body="y"))
+    receive_message(
+        InboundMessage(channel="email", sender_email="old@customer.example", subject="x", body="y")
+    )
 
     with_password = client.post(reverse("accounts:signup"), {**NEW, "email": customer.email})
     without = client.post(reverse("accounts:signup"), {**NEW, "email": "old@customer.example"})

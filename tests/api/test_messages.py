@@ -34,16 +34,19 @@ def test_an_agent_replies_publicly(api_as, agent, ticket):
 
 
 def test_an_agent_replies_and_solves_in_one_step(api_as, agent, ticket):
-    response = api_as(agent).post(f"/api/v1/tickets/{ticket.pk}/messages",
-                                  {"body": "Fixed.", "status": "solved"})
+    response = api_as(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"body": "Fixed.", "status": "solved"}
+    )
 
     assert response.status_code == 201
     assert Ticket.objects.get(pk=ticket.pk).status == Status.SOLVED
 
 
 def test_an_agent_adds_an_internal_note(api_as, agent, ticket):
-    response = api_as(agent).post(f"/api/v1/tickets/{ticket.pk}/messages",
-                                  {"html": "<b>Customer</b> is on the VIP list", "internal": True})
+    response = api_as(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"html": "<b>Customer</b> is on the VIP list", "internal": True},
+    )
 
     assert response.status_code == 201
     assert response.json()["internal"] is True
@@ -69,8 +72,9 @@ def test_a_customer_message_reopens_a_solved_ticket(api_as, agent, customer, tic
 def test_a_customer_cannot_write_an_internal_note(api_as, customer, ticket):
     before = counts()
 
-    response = api_as(customer).post(f"/api/v1/tickets/{ticket.pk}/messages",
-                                     {"body": "psst", "internal": True})
+    response = api_as(customer).post(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"body": "psst", "internal": True}
+    )
 
     assert response.status_code == 403
     assert error_of(response)["code"] == "forbidden"
@@ -80,8 +84,9 @@ def test_a_customer_cannot_write_an_internal_note(api_as, customer, ticket):
 def test_a_customer_cannot_set_the_status_with_a_message(api_as, customer, ticket):
     before = counts()
 
-    response = api_as(customer).post(f"/api/v1/tickets/{ticket.pk}/messages",
-                                     {"body": "done", "status": "closed"})
+    response = api_as(customer).post(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"body": "done", "status": "closed"}
+    )
 
     assert response.status_code == 403
     assert counts() == before
@@ -111,18 +116,31 @@ def test_the_thread_is_paginated_by_offset(api_as, agent, ticket):
         api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": f"reply {n}"})
 
     first = api.get(f"/api/v1/tickets/{ticket.pk}/messages", {"limit": 3}).json()
-    second = api.get(f"/api/v1/tickets/{ticket.pk}/messages",
-                     {"limit": 3, "offset": first["next_offset"]}).json()
+    second = api.get(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"limit": 3, "offset": first["next_offset"]}
+    ).json()
 
     assert [m["body"] for m in first["items"] + second["items"]] == [
-        "Please help", "reply 0", "reply 1", "reply 2", "reply 3"]
+        "Please help",
+        "reply 0",
+        "reply 1",
+        "reply 2",
+        "reply 3",
+    ]
     assert second["next_offset"] is None
 
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"body": ""}, {"body": 5}, {"body": "x", "internal": "yes"}, {"body": "x", "status": "asleep"},
-     {"html": "<script>alert(1)</script>"}, {"body": "x", "to": "everyone"}],
+    [
+        {},
+        {"body": ""},
+        {"body": 5},
+        {"body": "x", "internal": "yes"},
+        {"body": "x", "status": "asleep"},
+        {"html": "<script>alert(1)</script>"},
+        {"body": "x", "to": "everyone"},
+    ],
 )
 def test_a_bad_message_is_refused_and_nothing_is_written(api_as, agent, ticket, payload):
     before = counts()
@@ -148,8 +166,9 @@ def test_a_note_with_an_illegal_status_is_refused_and_the_note_is_not_kept(api_a
     change_status(ticket=ticket, status=Status.SOLVED, by=Actor.of(agent))
     before = counts()
 
-    response = api_as(agent).post(f"/api/v1/tickets/{ticket.pk}/messages",
-                                  {"body": "x", "internal": True, "status": "pending"})
+    response = api_as(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"body": "x", "internal": True, "status": "pending"}
+    )
 
     assert response.status_code == 409
     assert counts() == before
@@ -167,12 +186,14 @@ def test_nobody_writes_to_a_closed_ticket(api_as, agent, ticket):
 
 def test_a_retried_message_with_the_same_idempotency_key_is_stored_once(api_as, agent, ticket):
     api = api_as(agent)
-    first = api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": "Once"},
-                     headers={"Idempotency-Key": "m-1"})
+    first = api.post(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"body": "Once"}, headers={"Idempotency-Key": "m-1"}
+    )
     before = counts()
 
-    again = api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": "Once"},
-                     headers={"Idempotency-Key": "m-1"})
+    again = api.post(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"body": "Once"}, headers={"Idempotency-Key": "m-1"}
+    )
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"]
@@ -181,12 +202,18 @@ def test_a_retried_message_with_the_same_idempotency_key_is_stored_once(api_as, 
 
 def test_a_retried_note_with_the_same_idempotency_key_is_stored_once(api_as, agent, ticket):
     api = api_as(agent)
-    api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": "n", "internal": True},
-             headers={"Idempotency-Key": "n-1"})
+    api.post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"body": "n", "internal": True},
+        headers={"Idempotency-Key": "n-1"},
+    )
     before = counts()
 
-    again = api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": "n", "internal": True},
-                     headers={"Idempotency-Key": "n-1"})
+    again = api.post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"body": "n", "internal": True},
+        headers={"Idempotency-Key": "n-1"},
+    )
 
     assert again.status_code == 200
     assert counts() == before
@@ -194,13 +221,21 @@ def test_a_retried_note_with_the_same_idempotency_key_is_stored_once(api_as, age
 
 def test_an_idempotency_key_reused_on_another_ticket_is_a_conflict(api_as, agent, customer, ticket):
     api = api_as(agent)
-    other = api.post("/api/v1/tickets", {"subject": "Other", "message": {"body": "x"},
-                                         "requester": {"email": customer.email}, "team": ticket.team_id})
+    other = api.post(
+        "/api/v1/tickets",
+        {
+            "subject": "Other",
+            "message": {"body": "x"},
+            "requester": {"email": customer.email},
+            "team": ticket.team_id,
+        },
+    )
     api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": "x"}, headers={"Idempotency-Key": "k"})
     before = counts()
 
-    response = api.post(f"/api/v1/tickets/{other.json()['id']}/messages", {"body": "x"},
-                        headers={"Idempotency-Key": "k"})
+    response = api.post(
+        f"/api/v1/tickets/{other.json()['id']}/messages", {"body": "x"}, headers={"Idempotency-Key": "k"}
+    )
 
     assert response.status_code == 409
     assert error_of(response)["code"] == "idempotency_key_reused"
@@ -208,8 +243,10 @@ def test_an_idempotency_key_reused_on_another_ticket_is_a_conflict(api_as, agent
 
 
 def test_a_message_carries_attachments_that_its_readers_can_download(api_as, agent, customer, ticket):
-    response = api_as(agent).post(f"/api/v1/tickets/{ticket.pk}/messages",
-                                  {"body": "See attached", "attachments": [attachment(content=b"manual")]})
+    response = api_as(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"body": "See attached", "attachments": [attachment(content=b"manual")]},
+    )
     url = response.json()["attachments"][0]["url"]
 
     download = api_as(customer).get(url)
@@ -220,8 +257,10 @@ def test_a_message_carries_attachments_that_its_readers_can_download(api_as, age
 
 
 def test_an_html_attachment_is_downloaded_as_opaque_bytes(api_as, agent, ticket):
-    response = api_as(agent).post(f"/api/v1/tickets/{ticket.pk}/messages", {
-        "body": "x", "attachments": [attachment("page.html", b"<script>alert(1)</script>", "text/html")]})
+    response = api_as(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"body": "x", "attachments": [attachment("page.html", b"<script>alert(1)</script>", "text/html")]},
+    )
 
     download = api_as(agent).get(response.json()["attachments"][0]["url"])
 
@@ -230,8 +269,10 @@ def test_an_html_attachment_is_downloaded_as_opaque_bytes(api_as, agent, ticket)
 
 
 def test_a_customer_cannot_download_an_attachment_of_an_internal_note(api_as, agent, customer, ticket):
-    response = api_as(agent).post(f"/api/v1/tickets/{ticket.pk}/messages",
-                                  {"body": "x", "internal": True, "attachments": [attachment()]})
+    response = api_as(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"body": "x", "internal": True, "attachments": [attachment()]},
+    )
 
     download = api_as(customer).get(response.json()["attachments"][0]["url"])
 
@@ -242,8 +283,10 @@ def test_a_message_attachment_over_the_limit_is_a_413_and_nothing_is_written(api
     settings.AWN_MAX_ATTACHMENT_BYTES = 100
     before = counts()
 
-    response = api_as(agent).post(f"/api/v1/tickets/{ticket.pk}/messages",
-                                  {"body": "x", "attachments": [attachment(content=b"y" * 101)]})
+    response = api_as(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"body": "x", "attachments": [attachment(content=b"y" * 101)]},
+    )
 
     assert response.status_code == 413
     assert error_of(response)["code"] == "attachment_too_large"
@@ -256,11 +299,14 @@ def upload(api, ticket, data, headers=None):
 
 
 def test_files_can_be_sent_as_a_multipart_upload(api_as, agent, ticket):
-    files = [SimpleUploadedFile("a.log", b"first", content_type="text/plain"),
-             SimpleUploadedFile("b.png", b"\x89PNG", content_type="image/png")]
+    files = [
+        SimpleUploadedFile("a.log", b"first", content_type="text/plain"),
+        SimpleUploadedFile("b.png", b"\x89PNG", content_type="image/png"),
+    ]
 
-    response = upload(api_as(agent), ticket,
-                      {"body": "Logs attached", "internal": "true", "attachments": files})
+    response = upload(
+        api_as(agent), ticket, {"body": "Logs attached", "internal": "true", "attachments": files}
+    )
 
     assert response.status_code == 201
     assert response.json()["internal"] is True
@@ -297,8 +343,9 @@ def test_a_customer_cannot_upload_an_internal_note(api_as, customer, ticket):
     assert counts() == before
 
 
-def test_listing_messages_costs_the_same_queries_for_two_or_twelve(api_as, agent, ticket,
-                                                                   django_assert_max_num_queries):
+def test_listing_messages_costs_the_same_queries_for_two_or_twelve(
+    api_as, agent, ticket, django_assert_max_num_queries
+):
     api = api_as(agent)
     api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": "1", "attachments": [attachment()]})
     with django_assert_max_num_queries(8) as few:

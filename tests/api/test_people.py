@@ -85,8 +85,9 @@ def test_staff_list_teams_with_their_members(api_as, agent, team):
     response = api_as(agent).get("/api/v1/teams")
 
     assert response.status_code == 200
-    assert response.json()["items"][0]["members"] == [{"id": agent.pk, "email": agent.email,
-                                                       "name": agent.name}]
+    assert response.json()["items"][0]["members"] == [
+        {"id": agent.pk, "email": agent.email, "name": agent.name}
+    ]
 
 
 def test_customers_cannot_see_teams(api_as, customer, team):
@@ -97,8 +98,9 @@ def test_customers_cannot_see_teams(api_as, customer, team):
 def test_an_admin_adds_a_customer_to_an_organization(api_as, admin_user):
     acme = OrganizationFactory(name="Acme")
 
-    response = api_as(admin_user).post("/api/v1/users", {"email": "New@Acme.example", "name": "Nia",
-                                                         "organization": acme.pk})
+    response = api_as(admin_user).post(
+        "/api/v1/users", {"email": "New@Acme.example", "name": "Nia", "organization": acme.pk}
+    )
 
     assert response.status_code == 201
     created = User.objects.get(email="new@acme.example")
@@ -137,8 +139,9 @@ def test_only_admins_add_people(api_as, agent):
 
 
 def test_an_admin_adds_an_organization(api_as, admin_user):
-    response = api_as(admin_user).post("/api/v1/organizations", {"name": "Initech",
-                                                                 "domains": ["initech.example"]})
+    response = api_as(admin_user).post(
+        "/api/v1/organizations", {"name": "Initech", "domains": ["initech.example"]}
+    )
 
     assert response.status_code == 201
     assert Organization.objects.get().domains == ["initech.example"]

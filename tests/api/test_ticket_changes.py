@@ -10,17 +10,31 @@ pytestmark = pytest.mark.django_db
 
 def snapshot(ticket):
     ticket = Ticket.objects.get(pk=ticket.pk)
-    return (ticket.status, ticket.priority, ticket.assignee_id, ticket.team_id, ticket.subject,
-            sorted(ticket.tags.values_list("name", flat=True)), TicketEvent.objects.count())
+    return (
+        ticket.status,
+        ticket.priority,
+        ticket.assignee_id,
+        ticket.team_id,
+        ticket.subject,
+        sorted(ticket.tags.values_list("name", flat=True)),
+        TicketEvent.objects.count(),
+    )
 
 
 def test_an_agent_changes_several_fields_at_once(api_as, agent, ticket):
     escalation = TeamFactory(name="Escalations", members=[agent])
 
-    response = api_as(agent).patch(f"/api/v1/tickets/{ticket.pk}", {
-        "status": "pending", "priority": "urgent", "assignee": agent.pk, "team": escalation.pk,
-        "tags": ["vip", "Fire"], "subject": "Printer on fire (3rd floor)",
-    })
+    response = api_as(agent).patch(
+        f"/api/v1/tickets/{ticket.pk}",
+        {
+            "status": "pending",
+            "priority": "urgent",
+            "assignee": agent.pk,
+            "team": escalation.pk,
+            "tags": ["vip", "Fire"],
+            "subject": "Printer on fire (3rd floor)",
+        },
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -59,8 +73,9 @@ def test_an_illegal_status_move_undoes_the_other_changes_too(api_as, agent, tick
     api.patch(f"/api/v1/tickets/{ticket.pk}", {"status": "closed"})
     before = snapshot(ticket)
 
-    response = api.patch(f"/api/v1/tickets/{ticket.pk}", {"priority": "urgent", "tags": ["x"],
-                                                          "status": "open"})
+    response = api.patch(
+        f"/api/v1/tickets/{ticket.pk}", {"priority": "urgent", "tags": ["x"], "status": "open"}
+    )
 
     assert response.status_code == 409
     assert error_of(response)["code"] == "invalid_transition"
@@ -120,8 +135,9 @@ def test_a_customer_reopens_a_solved_ticket(api_as, customer, ticket):
     assert response.json()["status"] == "open"
 
 
-@pytest.mark.parametrize("payload", [{"priority": "urgent"}, {"status": "pending"},
-                                     {"status": "solved", "tags": ["x"]}])
+@pytest.mark.parametrize(
+    "payload", [{"priority": "urgent"}, {"status": "pending"}, {"status": "solved", "tags": ["x"]}]
+)
 def test_a_customer_cannot_change_anything_else(api_as, customer, ticket, payload):
     before = snapshot(ticket)
 
@@ -132,8 +148,13 @@ def test_a_customer_cannot_change_anything_else(api_as, customer, ticket, payloa
 
 
 def test_an_agent_merges_a_duplicate(api_as, agent, customer, ticket):
-    duplicate = create_ticket(requester=customer, subject="Printer fire again", body="Still burning",
-                              team=ticket.team, by=Actor.of(customer))
+    duplicate = create_ticket(
+        requester=customer,
+        subject="Printer fire again",
+        body="Still burning",
+        team=ticket.team,
+        by=Actor.of(customer),
+    )
 
     response = api_as(agent).post(f"/api/v1/tickets/{duplicate.pk}/merge", {"into": ticket.pk})
 
@@ -146,8 +167,13 @@ def test_an_agent_merges_a_duplicate(api_as, agent, customer, ticket):
 
 
 def test_merging_into_a_ticket_the_agent_cannot_see_is_refused(api_as, outsider_agent, ticket):
-    own = create_ticket(requester=CustomerFactory(), subject="Mine", body="x",
-                        team=outsider_agent.teams.get(), by=Actor.system())
+    own = create_ticket(
+        requester=CustomerFactory(),
+        subject="Mine",
+        body="x",
+        team=outsider_agent.teams.get(),
+        by=Actor.system(),
+    )
     before = snapshot(own)
 
     response = api_as(outsider_agent).post(f"/api/v1/tickets/{own.pk}/merge", {"into": ticket.pk})

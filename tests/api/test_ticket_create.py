@@ -22,13 +22,19 @@ def new_ticket(**overrides):
 
 
 def counts():
-    return (Ticket.objects.count(), Message.objects.count(), TicketEvent.objects.count(),
-            User.objects.count(), Attachment.objects.count())
+    return (
+        Ticket.objects.count(),
+        Message.objects.count(),
+        TicketEvent.objects.count(),
+        User.objects.count(),
+        Attachment.objects.count(),
+    )
 
 
 def test_an_agent_opens_a_ticket_for_a_new_requester(api_as, agent, team):
-    response = api_as(agent).post("/api/v1/tickets", new_ticket(priority="high", tags=["billing", "PDF"],
-                                                                team=team.pk))
+    response = api_as(agent).post(
+        "/api/v1/tickets", new_ticket(priority="high", tags=["billing", "PDF"], team=team.pk)
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -59,8 +65,9 @@ def test_a_ticket_for_a_known_requester_reuses_their_account(api_as, agent, cust
 
 
 def test_a_customer_always_opens_the_ticket_as_themselves(api_as, customer):
-    response = api_as(customer).post("/api/v1/tickets",
-                                     new_ticket(requester={"email": "someone.else@example.com"}))
+    response = api_as(customer).post(
+        "/api/v1/tickets", new_ticket(requester={"email": "someone.else@example.com"})
+    )
 
     assert response.status_code == 201
     assert response.json()["requester"]["id"] == customer.pk
@@ -93,8 +100,9 @@ def test_hostile_html_is_sanitized_before_it_is_stored(api_as, agent):
 def test_a_message_that_is_only_a_script_is_refused_and_nothing_is_written(api_as, agent):
     before = counts()
 
-    response = api_as(agent).post("/api/v1/tickets",
-                                  new_ticket(message={"html": "<script>alert(document.cookie)</script>"}))
+    response = api_as(agent).post(
+        "/api/v1/tickets", new_ticket(message={"html": "<script>alert(document.cookie)</script>"})
+    )
 
     assert response.status_code == 422
     assert error_of(response)["code"] == "validation_error"
@@ -209,8 +217,9 @@ def test_an_empty_body_is_a_422(api_as, agent):
 
 
 def test_nul_characters_are_dropped_instead_of_breaking_the_database(api_as, agent):
-    response = api_as(agent).post("/api/v1/tickets", new_ticket(subject="Bro\u0000ken",
-                                                                message={"body": "a\u0000b"}))
+    response = api_as(agent).post(
+        "/api/v1/tickets", new_ticket(subject="Bro\u0000ken", message={"body": "a\u0000b"})
+    )
 
     assert response.status_code == 201
     assert response.json()["subject"] == "Broken"
@@ -254,10 +263,16 @@ def test_an_overlong_idempotency_key_is_refused(api_as, agent):
 
 def test_attachments_sent_as_base64_are_stored(api_as, agent):
     content = b"%PDF-1.4 invoice"
-    message = {"body": "Attached", "attachments": [
-        {"filename": "invoice.pdf", "content_type": "application/pdf",
-         "content_base64": base64.b64encode(content).decode()},
-    ]}
+    message = {
+        "body": "Attached",
+        "attachments": [
+            {
+                "filename": "invoice.pdf",
+                "content_type": "application/pdf",
+                "content_base64": base64.b64encode(content).decode(),
+            },
+        ],
+    }
 
     response = api_as(agent).post("/api/v1/tickets", new_ticket(message=message))
 
@@ -270,9 +285,12 @@ def test_attachments_sent_as_base64_are_stored(api_as, agent):
 
 def test_an_attachment_over_the_size_limit_is_a_413_and_nothing_is_written(api_as, agent, settings):
     settings.AWN_MAX_ATTACHMENT_BYTES = 1024
-    message = {"body": "Attached", "attachments": [
-        {"filename": "big.bin", "content_base64": base64.b64encode(b"x" * 2048).decode()},
-    ]}
+    message = {
+        "body": "Attached",
+        "attachments": [
+            {"filename": "big.bin", "content_base64": base64.b64encode(b"x" * 2048).decode()},
+        ],
+    }
     before = counts()
 
     response = api_as(agent).post("/api/v1/tickets", new_ticket(message=message))
@@ -298,9 +316,12 @@ def test_a_request_body_over_the_api_limit_is_a_413_before_it_is_read(api_as, ag
 def test_a_full_size_attachment_fits_in_a_json_request(api_as, agent, settings):
     settings.AWN_MAX_ATTACHMENT_BYTES = 6 * 1024 * 1024  # above Django's 5 MB form limit
     content = b"a" * (6 * 1024 * 1024)
-    message = {"body": "Big log", "attachments": [
-        {"filename": "log.txt", "content_base64": base64.b64encode(content).decode()},
-    ]}
+    message = {
+        "body": "Big log",
+        "attachments": [
+            {"filename": "log.txt", "content_base64": base64.b64encode(content).decode()},
+        ],
+    }
 
     response = api_as(agent).post("/api/v1/tickets", new_ticket(message=message))
 
@@ -324,8 +345,9 @@ def test_too_many_attachments_are_refused(api_as, agent, settings):
     item = {"filename": "a.txt", "content_base64": base64.b64encode(b"a").decode()}
     before = counts()
 
-    response = api_as(agent).post("/api/v1/tickets",
-                                  new_ticket(message={"body": "x", "attachments": [item] * 3}))
+    response = api_as(agent).post(
+        "/api/v1/tickets", new_ticket(message={"body": "x", "attachments": [item] * 3})
+    )
 
     assert response.status_code == 422
     assert counts() == before
@@ -386,8 +408,11 @@ def test_the_answer_shows_what_a_reaction_changed_after_the_commit(api_as, agent
     from awn.tickets.services import Actor, change_priority
 
     def escalate(event):
-        change_priority(ticket=Ticket.objects.get(pk=event.ticket_id), priority=Priority.URGENT,
-                        by=Actor.system("test rule"))
+        change_priority(
+            ticket=Ticket.objects.get(pk=event.ticket_id),
+            priority=Priority.URGENT,
+            by=Actor.system("test rule"),
+        )
 
     events.subscribe("ticket.created", escalate)
     try:

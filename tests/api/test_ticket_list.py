@@ -102,8 +102,9 @@ def test_a_nul_character_in_a_filter_does_not_break_the_query(api_as, admin_user
     assert response.status_code == 200
 
 
-def test_listing_costs_the_same_queries_for_three_or_thirty_tickets(api_as, agent, team,
-                                                                     django_assert_max_num_queries):
+def test_listing_costs_the_same_queries_for_three_or_thirty_tickets(
+    api_as, agent, team, django_assert_max_num_queries
+):
     api = api_as(agent)
     api.get("/api/v1/me")  # the first use of a token records last_used_at; keep it out of the count
     for _ in range(3):

@@ -31,24 +31,39 @@ MATRIX = {
 @pytest.fixture
 def world(db, client, customer, agent, admin_user, team):
     owner_ticket = create_ticket(
-        requester=customer, subject="Invoice", body="See attached", team=team, by=Actor.of(customer),
+        requester=customer,
+        subject="Invoice",
+        body="See attached",
+        team=team,
+        by=Actor.of(customer),
         attachments=[IncomingFile(filename="invoice.pdf", content=b"%PDF", content_type="application/pdf")],
     )
-    duplicate = create_ticket(requester=customer, subject="Invoice again", body="x", team=team,
-                              by=Actor.of(customer))
+    duplicate = create_ticket(
+        requester=customer, subject="Invoice again", body="x", team=team, by=Actor.of(customer)
+    )
     outsider = AgentFactory()
     TeamFactory(name="Elsewhere", members=[outsider])
     revoked_owner = AgentFactory()
     TeamFactory(name="Support too", members=[revoked_owner])
     revoked_token, revoked_key = create_api_token(user=admin_user)
     revoke_api_token(token=revoked_token)
-    users = {"owner": customer, "other_customer": CustomerFactory(), "team_agent": agent,
-             "outsider_agent": outsider, "admin": admin_user}
+    users = {
+        "owner": customer,
+        "other_customer": CustomerFactory(),
+        "team_agent": agent,
+        "outsider_agent": outsider,
+        "admin": admin_user,
+    }
     keys = {role: create_api_token(user=user)[1] for role, user in users.items()}
     keys["revoked"] = revoked_key
     keys["anonymous"] = None
-    return {"ticket": owner_ticket, "duplicate": duplicate, "keys": keys, "client": client,
-            "attachment": owner_ticket.messages.get().attachments.get()}
+    return {
+        "ticket": owner_ticket,
+        "duplicate": duplicate,
+        "keys": keys,
+        "client": client,
+        "attachment": owner_ticket.messages.get().attachments.get(),
+    }
 
 
 def call(world, role, endpoint):

@@ -26,5 +26,6 @@ def other_customer(db):
 
 @pytest.fixture
 def second_ticket(db, customer, team):
-    return create_ticket(requester=customer, subject="Second problem", body="Also this", team=team,
-                         by=Actor.of(customer))
+    return create_ticket(
+        requester=customer, subject="Second problem", body="Also this", team=team, by=Actor.of(customer)
+    )

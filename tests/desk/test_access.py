@@ -177,8 +177,11 @@ def test_a_disabled_staff_member_is_no_longer_let_in(client, agent):
 
 def _admin_object_urls(team, customer) -> list[str]:
     organization = OrganizationFactory()
-    return [reverse("desk:admin_user", args=[customer.pk]), reverse("desk:admin_team", args=[team.pk]),
-            reverse("desk:admin_organization", args=[organization.pk])]
+    return [
+        reverse("desk:admin_user", args=[customer.pk]),
+        reverse("desk:admin_team", args=[team.pk]),
+        reverse("desk:admin_organization", args=[organization.pk]),
+    ]
 
 
 def test_admin_object_pages_send_anonymous_visitors_to_sign_in(client, team, customer):

@@ -10,10 +10,18 @@ pytestmark = pytest.mark.django_db
 def test_an_admin_adds_an_agent_who_can_then_sign_in(client, admin_user):
     client.force_login(admin_user)
 
-    response = client.post(reverse("desk:admin_user_new"), {
-        "email": "New.Agent@Support.example", "name": "Nora New", "role": "agent",
-        "timezone": "Europe/Berlin", "language": "ar", "is_active": "on", "password": "a long enough secret",
-    })
+    response = client.post(
+        reverse("desk:admin_user_new"),
+        {
+            "email": "New.Agent@Support.example",
+            "name": "Nora New",
+            "role": "agent",
+            "timezone": "Europe/Berlin",
+            "language": "ar",
+            "is_active": "on",
+            "password": "a long enough secret",
+        },
+    )
 
     assert response.status_code == 302
     person = User.objects.get(email="new.agent@support.example")
@@ -25,8 +33,9 @@ def test_an_admin_adds_an_agent_who_can_then_sign_in(client, admin_user):
 def test_adding_someone_with_a_used_email_is_refused(client, admin_user, customer):
     client.force_login(admin_user)
 
-    response = client.post(reverse("desk:admin_user_new"), {"email": customer.email, "role": "customer",
-                                                            "timezone": "UTC"})
+    response = client.post(
+        reverse("desk:admin_user_new"), {"email": customer.email, "role": "customer", "timezone": "UTC"}
+    )
 
     assert response.status_code == 422
     assert "already used by another person" in response.content.decode()
@@ -37,22 +46,42 @@ def test_an_admin_edits_a_customers_profile(client, admin_user, customer):
     acme = OrganizationFactory(name="Acme")
     client.force_login(admin_user)
 
-    client.post(reverse("desk:admin_user", args=[customer.pk]), {
-        "email": customer.email, "name": "Cora C.", "role": "customer", "timezone": "Asia/Tehran",
-        "language": "fa", "organization": str(acme.pk), "plan": "Gold", "phone": "+98", "is_active": "on",
-    })
+    client.post(
+        reverse("desk:admin_user", args=[customer.pk]),
+        {
+            "email": customer.email,
+            "name": "Cora C.",
+            "role": "customer",
+            "timezone": "Asia/Tehran",
+            "language": "fa",
+            "organization": str(acme.pk),
+            "plan": "Gold",
+            "phone": "+98",
+            "is_active": "on",
+        },
+    )
 
     customer.refresh_from_db()
     assert (customer.name, customer.organization, customer.plan, customer.timezone) == (
-        "Cora C.", acme, "Gold", "Asia/Tehran")
+        "Cora C.",
+        acme,
+        "Gold",
+        "Asia/Tehran",
+    )
 
 
 def test_the_last_admin_cannot_demote_themselves(client, admin_user):
     client.force_login(admin_user)
 
-    response = client.post(reverse("desk:admin_user", args=[admin_user.pk]), {
-        "email": admin_user.email, "role": "agent", "timezone": "UTC", "is_active": "on",
-    })
+    response = client.post(
+        reverse("desk:admin_user", args=[admin_user.pk]),
+        {
+            "email": admin_user.email,
+            "role": "agent",
+            "timezone": "UTC",
+            "is_active": "on",
+        },
+    )
 
     assert response.status_code == 422
     assert "last active administrator" in response.content.decode()
@@ -71,8 +100,10 @@ def test_the_people_list_filters_by_role_and_text(client, admin_user, agent, cus
 def test_an_admin_creates_a_team_with_members(client, admin_user, agent):
     client.force_login(admin_user)
 
-    client.post(reverse("desk:admin_team_new"), {"name": "Escalations", "tier": "3", "visibility": "all",
-                                                 "members": [str(agent.pk)]})
+    client.post(
+        reverse("desk:admin_team_new"),
+        {"name": "Escalations", "tier": "3", "visibility": "all", "members": [str(agent.pk)]},
+    )
 
     team = Team.objects.get(name="Escalations")
     assert (team.tier, team.visibility, list(team.members.all())) == (3, "all", [agent])
@@ -81,8 +112,10 @@ def test_an_admin_creates_a_team_with_members(client, admin_user, agent):
 def test_customers_cannot_be_team_members(client, admin_user, customer):
     client.force_login(admin_user)
 
-    response = client.post(reverse("desk:admin_team_new"), {"name": "Odd", "tier": "1", "visibility": "team",
-                                                            "members": [str(customer.pk)]})
+    response = client.post(
+        reverse("desk:admin_team_new"),
+        {"name": "Odd", "tier": "1", "visibility": "team", "members": [str(customer.pk)]},
+    )
 
     assert response.status_code == 422
     assert not Team.objects.filter(name="Odd").exists()
@@ -92,8 +125,10 @@ def test_an_admin_edits_a_team(client, admin_user, team, agent):
     newcomer = AgentFactory()
     client.force_login(admin_user)
 
-    client.post(reverse("desk:admin_team", args=[team.pk]),
-                {"name": "Support L2", "tier": "2", "visibility": "team", "members": [str(newcomer.pk)]})
+    client.post(
+        reverse("desk:admin_team", args=[team.pk]),
+        {"name": "Support L2", "tier": "2", "visibility": "team", "members": [str(newcomer.pk)]},
+    )
 
     team.refresh_from_db()
     assert (team.name, team.tier, list(team.members.all())) == ("Support L2", 2, [newcomer])
@@ -106,8 +141,9 @@ def test_a_manager_sees_only_their_teams_read_only(client, manager, team):
     listing = client.get(reverse("desk:admin_teams"))
     own = client.get(reverse("desk:admin_team", args=[team.pk]))
     foreign = client.get(reverse("desk:admin_team", args=[other.pk]))
-    edit = client.post(reverse("desk:admin_team", args=[team.pk]), {"name": "Hijacked", "tier": "1",
-                                                                    "visibility": "all"})
+    edit = client.post(
+        reverse("desk:admin_team", args=[team.pk]), {"name": "Hijacked", "tier": "1", "visibility": "all"}
+    )
 
     assert list(listing.context["teams"]) == [team]
     assert own.status_code == 200 and own.context["editable"] is False
@@ -128,8 +164,10 @@ def test_managers_cannot_reach_people_or_organizations(client, manager):
 def test_an_admin_creates_an_organization_with_domains(client, admin_user):
     client.force_login(admin_user)
 
-    client.post(reverse("desk:admin_organization_new"), {"name": "Acme", "domains": "Acme.com, @acme.co.uk",
-                                                         "shared_tickets": "on"})
+    client.post(
+        reverse("desk:admin_organization_new"),
+        {"name": "Acme", "domains": "Acme.com, @acme.co.uk", "shared_tickets": "on"},
+    )
 
     organization = Organization.objects.get(name="Acme")
     assert (organization.domains, organization.shared_tickets) == (["acme.com", "acme.co.uk"], True)
@@ -138,8 +176,9 @@ def test_an_admin_creates_an_organization_with_domains(client, admin_user):
 def test_a_bad_domain_is_refused_clearly(client, admin_user):
     client.force_login(admin_user)
 
-    response = client.post(reverse("desk:admin_organization_new"),
-                           {"name": "Acme", "domains": "not a domain!"})
+    response = client.post(
+        reverse("desk:admin_organization_new"), {"name": "Acme", "domains": "not a domain!"}
+    )
 
     assert response.status_code == 422
     assert "is not a valid domain" in response.content.decode()
@@ -150,8 +189,9 @@ def test_an_admin_edits_an_organization(client, admin_user):
     organization = OrganizationFactory(name="Acme")
     client.force_login(admin_user)
 
-    client.post(reverse("desk:admin_organization", args=[organization.pk]),
-                {"name": "Acme Inc", "domains": ""})
+    client.post(
+        reverse("desk:admin_organization", args=[organization.pk]), {"name": "Acme Inc", "domains": ""}
+    )
 
     organization.refresh_from_db()
     assert (organization.name, organization.domains, organization.shared_tickets) == ("Acme Inc", [], False)

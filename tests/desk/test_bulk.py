@@ -20,8 +20,9 @@ def _flash(response) -> list[str]:
 def test_bulk_assign_assigns_every_selected_ticket_and_reports_it(client, agent, ticket, second_ticket):
     client.force_login(agent)
 
-    response = _bulk(client, {"tickets": [ticket.pk, second_ticket.pk], "action": "assign",
-                              "assignee": str(agent.pk)})
+    response = _bulk(
+        client, {"tickets": [ticket.pk, second_ticket.pk], "action": "assign", "assignee": str(agent.pk)}
+    )
 
     assert response.status_code == 302
     for each in (ticket, second_ticket):
@@ -45,8 +46,9 @@ def test_bulk_status_reports_refused_tickets_with_the_reason(client, agent, tick
     change_status(ticket=second_ticket, status="closed", by=Actor.of(agent))
     client.force_login(agent)
 
-    response = _bulk(client, {"tickets": [ticket.pk, second_ticket.pk], "action": "status",
-                              "status": "pending"})
+    response = _bulk(
+        client, {"tickets": [ticket.pk, second_ticket.pk], "action": "status", "status": "pending"}
+    )
 
     ticket.refresh_from_db()
     second_ticket.refresh_from_db()
@@ -69,8 +71,13 @@ def test_bulk_tag_adds_the_tag_and_keeps_the_others(client, agent, ticket, secon
 
 def test_bulk_actions_skip_tickets_outside_the_scope(client, agent, ticket):
     stranger = AgentFactory()
-    hidden = create_ticket(requester=CustomerFactory(), subject="Hidden", body="x",
-                           team=TeamFactory(name="Billing", members=[stranger]), by=Actor.of(stranger))
+    hidden = create_ticket(
+        requester=CustomerFactory(),
+        subject="Hidden",
+        body="x",
+        team=TeamFactory(name="Billing", members=[stranger]),
+        by=Actor.of(stranger),
+    )
     client.force_login(agent)
 
     response = _bulk(client, {"tickets": [ticket.pk, hidden.pk], "action": "status", "status": "pending"})
@@ -91,13 +98,16 @@ def test_a_bulk_action_without_a_selection_is_refused(client, agent, ticket):
     assert ticket.status == Status.NEW
 
 
-@pytest.mark.parametrize("data", [
-    {"action": "status", "status": "exploded"},
-    {"action": "status"},
-    {"action": "assign"},
-    {"action": "tag", "tag": " "},
-    {"action": "delete"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "status", "status": "exploded"},
+        {"action": "status"},
+        {"action": "assign"},
+        {"action": "tag", "tag": " "},
+        {"action": "delete"},
+    ],
+)
 def test_incomplete_or_bad_bulk_actions_write_nothing(client, agent, ticket, data):
     client.force_login(agent)
     before = ticket.events.count()
@@ -122,7 +132,9 @@ def test_bulk_returns_to_the_list_it_came_from_but_never_off_site(client, agent,
     client.force_login(agent)
 
     back = _bulk(client, {"tickets": [ticket.pk], "action": "tag", "tag": "x", "next": "/desk/?view=all"})
-    away = _bulk(client, {"tickets": [ticket.pk], "action": "tag", "tag": "y", "next": "https://evil.example/"})
+    away = _bulk(
+        client, {"tickets": [ticket.pk], "action": "tag", "tag": "y", "next": "https://evil.example/"}
+    )
 
     assert back["Location"] == "/desk/?view=all"
     assert away["Location"] == reverse("desk:inbox")

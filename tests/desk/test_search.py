@@ -20,8 +20,13 @@ def test_search_renders_matching_tickets_as_a_table(client, agent, ticket):
 
 def test_search_never_shows_hits_outside_the_scope(client, agent, ticket):
     stranger = AgentFactory()
-    create_ticket(requester=CustomerFactory(), subject="printer secret", body="x",
-                  team=TeamFactory(name="Billing", members=[stranger]), by=Actor.of(stranger))
+    create_ticket(
+        requester=CustomerFactory(),
+        subject="printer secret",
+        body="x",
+        team=TeamFactory(name="Billing", members=[stranger]),
+        by=Actor.of(stranger),
+    )
     client.force_login(agent)
 
     response = client.get(reverse("desk:search"), {"q": "printer"})

@@ -55,8 +55,12 @@ def test_a_reply_can_solve_the_ticket_in_the_same_step(client, agent, ticket):
 def test_a_note_can_set_the_status_too(client, agent, ticket):
     client.force_login(agent)
 
-    _post(client, "desk:ticket_reply", ticket,
-          {"kind": "note", "body": "Waiting on vendor", "status": "on_hold"})
+    _post(
+        client,
+        "desk:ticket_reply",
+        ticket,
+        {"kind": "note", "body": "Waiting on vendor", "status": "on_hold"},
+    )
 
     ticket.refresh_from_db()
     assert ticket.status == Status.ON_HOLD
@@ -64,8 +68,10 @@ def test_a_note_can_set_the_status_too(client, agent, ticket):
 
 def test_a_reply_carries_several_attachments(client, agent, ticket):
     client.force_login(agent)
-    files = [SimpleUploadedFile("a.txt", b"one", "text/plain"),
-             SimpleUploadedFile("b.png", b"\x89PNG", "image/png")]
+    files = [
+        SimpleUploadedFile("a.txt", b"one", "text/plain"),
+        SimpleUploadedFile("b.png", b"\x89PNG", "image/png"),
+    ]
 
     _post(client, "desk:ticket_reply", ticket, {"kind": "reply", "body": "files", "attachments": files})
 
@@ -115,8 +121,9 @@ def test_a_failed_reply_keeps_the_typed_text(client, agent, ticket):
     change_status(ticket=ticket, status="solved", by=Actor.of(agent))
     client.force_login(agent)
 
-    response = _post(client, "desk:ticket_reply", ticket,
-                     {"kind": "reply", "body": "my long answer", "status": "pending"})
+    response = _post(
+        client, "desk:ticket_reply", ticket, {"kind": "reply", "body": "my long answer", "status": "pending"}
+    )
 
     assert "my long answer" in response.content.decode()
 
@@ -340,9 +347,13 @@ def test_merging_into_an_unknown_ticket_is_refused(client, agent, ticket):
 
 def test_merging_into_a_ticket_outside_ones_scope_is_refused_like_an_unknown_one(client, agent, ticket):
     billing_agent = AgentFactory()
-    hidden = create_ticket(requester=CustomerFactory(), subject="Hidden", body="x",
-                           team=TeamFactory(name="Billing", members=[billing_agent]),
-                           by=Actor.of(billing_agent))
+    hidden = create_ticket(
+        requester=CustomerFactory(),
+        subject="Hidden",
+        body="x",
+        team=TeamFactory(name="Billing", members=[billing_agent]),
+        by=Actor.of(billing_agent),
+    )
     client.force_login(agent)
 
     response = _post(client, "desk:ticket_merge", ticket, {"target": str(hidden.pk), "confirm": "1"})

@@ -37,17 +37,21 @@ def test_the_thread_shows_public_messages_and_internal_notes_distinctly(client, 
     assert 'class="message from-customer"' in html
 
 
-@pytest.mark.parametrize("hostile", [
-    '<script>alert("pwned")</script>',
-    '<img src="x" onerror="alert(1)">',
-    '<a href="javascript:alert(1)">click</a>',
-    '<p style="position:fixed;inset:0">cover</p>',
-    '<iframe src="https://evil.example"></iframe>',
-    '<svg onload="alert(1)"></svg>',
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '<script>alert("pwned")</script>',
+        '<img src="x" onerror="alert(1)">',
+        '<a href="javascript:alert(1)">click</a>',
+        '<p style="position:fixed;inset:0">cover</p>',
+        '<iframe src="https://evil.example"></iframe>',
+        '<svg onload="alert(1)"></svg>',
+    ],
+)
 def test_hostile_html_in_a_message_never_renders_as_script(client, agent, customer, team, hostile):
-    ticket = create_ticket(requester=customer, subject="x", html=f"<p>hello</p>{hostile}", team=team,
-                           by=Actor.of(customer))
+    ticket = create_ticket(
+        requester=customer, subject="x", html=f"<p>hello</p>{hostile}", team=team, by=Actor.of(customer)
+    )
     client.force_login(agent)
 
     html = _page(client, ticket)
@@ -59,9 +63,15 @@ def test_hostile_html_in_a_message_never_renders_as_script(client, agent, custom
 
 
 def test_hostile_names_and_subjects_are_escaped(client, agent, team):
-    message = receive_message(InboundMessage(channel="email", sender_email="evil@example.com",
-                                             sender_name='<img src=x onerror="alert(1)">',
-                                             subject="<script>alert(2)</script>", body="hi"))
+    message = receive_message(
+        InboundMessage(
+            channel="email",
+            sender_email="evil@example.com",
+            sender_name='<img src=x onerror="alert(1)">',
+            subject="<script>alert(2)</script>",
+            body="hi",
+        )
+    )
     ticket = message.ticket
     ticket.team = team
     ticket.save(update_fields=["team"])
@@ -75,8 +85,12 @@ def test_hostile_names_and_subjects_are_escaped(client, agent, team):
 
 
 def test_attachments_are_listed_with_download_links(client, agent, ticket):
-    message = reply_to_ticket(ticket=ticket, by=Actor.of(agent), body="see file",
-                              attachments=[IncomingFile("report.pdf", b"%PDF-1.4", "application/pdf")])
+    message = reply_to_ticket(
+        ticket=ticket,
+        by=Actor.of(agent),
+        body="see file",
+        attachments=[IncomingFile("report.pdf", b"%PDF-1.4", "application/pdf")],
+    )
     attachment = message.attachments.get()
     client.force_login(agent)
 
@@ -129,8 +143,9 @@ def test_names_in_the_history_are_escaped_and_isolated(client, agent, ticket):
     assert "<bdi>&lt;b onmouseover=alert(1)&gt;Ada&lt;/b&gt;</bdi> changed status from" in html
 
 
-def test_the_customer_sidebar_shows_the_profile_and_other_tickets(client, agent, customer, ticket,
-                                                                   second_ticket):
+def test_the_customer_sidebar_shows_the_profile_and_other_tickets(
+    client, agent, customer, ticket, second_ticket
+):
     customer.phone, customer.plan, customer.timezone = "+98 21 1234", "Gold", "Asia/Tehran"
     customer.organization = OrganizationFactory(name="Acme Ltd")
     customer.save()
@@ -145,8 +160,13 @@ def test_the_customer_sidebar_shows_the_profile_and_other_tickets(client, agent,
 
 
 def test_other_tickets_outside_the_agents_scope_are_not_listed(client, outsider, agent, customer, ticket):
-    billing_ticket = create_ticket(requester=customer, subject="Invoice question", body="x",
-                                   team=outsider.teams.get(), by=Actor.of(customer))
+    billing_ticket = create_ticket(
+        requester=customer,
+        subject="Invoice question",
+        body="x",
+        team=outsider.teams.get(),
+        by=Actor.of(customer),
+    )
     client.force_login(agent)
 
     html = _page(client, ticket)
@@ -186,8 +206,12 @@ def test_the_ticket_page_is_rendered_partially_for_htmx(client, agent, ticket):
 
 def _converse(ticket, agent, rounds: int) -> None:
     for index in range(rounds):
-        reply_to_ticket(ticket=ticket, by=Actor.of(agent), body=f"answer {index}",
-                        attachments=[IncomingFile(f"log{index}.txt", b"x", "text/plain")])
+        reply_to_ticket(
+            ticket=ticket,
+            by=Actor.of(agent),
+            body=f"answer {index}",
+            attachments=[IncomingFile(f"log{index}.txt", b"x", "text/plain")],
+        )
         add_internal_note(ticket=ticket, by=Actor.of(agent), body=f"note {index}")
         assign_ticket(ticket=ticket, assignee=agent if index % 2 == 0 else None, by=Actor.of(agent))
 

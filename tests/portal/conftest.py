@@ -26,5 +26,10 @@ def stranger(db):
 
 @pytest.fixture
 def request_ticket(requester, team):
-    return create_ticket(requester=requester, subject="Invoice is wrong", body="The total is off by 10.",
-                         team=team, by=Actor.of(requester))
+    return create_ticket(
+        requester=requester,
+        subject="Invoice is wrong",
+        body="The total is off by 10.",
+        team=team,
+        by=Actor.of(requester),
+    )

@@ -10,8 +10,12 @@ from awn.tickets.models import Attachment, Channel, Ticket
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"name": "Vera Visitor", "email": "Vera@Visitor.example", "subject": "Pricing question",
-        "message": "Do you offer a discount for schools?"}
+FORM = {
+    "name": "Vera Visitor",
+    "email": "Vera@Visitor.example",
+    "subject": "Pricing question",
+    "message": "Do you offer a discount for schools?",
+}
 
 
 def test_the_contact_form_opens_a_web_ticket_for_the_sender(client):
@@ -20,7 +24,10 @@ def test_the_contact_form_opens_a_web_ticket_for_the_sender(client):
     ticket = Ticket.objects.get()
     assert response.status_code == 302
     assert (ticket.channel, ticket.subject, ticket.requester.email) == (
-        Channel.WEB, "Pricing question", "vera@visitor.example")
+        Channel.WEB,
+        "Pricing question",
+        "vera@visitor.example",
+    )
     assert ticket.requester.name == "Vera Visitor"
 
 
@@ -67,8 +74,9 @@ def test_an_oversized_attachment_is_a_form_error_and_nothing_is_written(client, 
 
 
 def test_a_filled_honeypot_pretends_success_and_writes_nothing(client):
-    response = client.post(reverse("portal:contact"), {**FORM, "company_website": "http://spam.example"},
-                           follow=True)
+    response = client.post(
+        reverse("portal:contact"), {**FORM, "company_website": "http://spam.example"}, follow=True
+    )
 
     assert response.status_code == 200
     assert "Thank you" in response.content.decode()

@@ -7,8 +7,12 @@ pytestmark = pytest.mark.django_db
 def test_an_anonymous_visitor_sees_the_help_center(client):
     page = client.get(reverse("portal:home")).content.decode()
 
-    for link in (reverse("portal:contact"), reverse("portal:tickets"), reverse("accounts:login"),
-                 reverse("accounts:signup")):
+    for link in (
+        reverse("portal:contact"),
+        reverse("portal:tickets"),
+        reverse("accounts:login"),
+        reverse("accounts:signup"),
+    ):
         assert f'href="{link}"' in page
 
 

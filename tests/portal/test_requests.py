@@ -20,9 +20,14 @@ def signed_in(client, requester):
 def test_submitting_a_request_creates_a_web_ticket_with_its_attachments(signed_in, requester):
     upload = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", content_type="application/pdf")
 
-    response = signed_in.post(reverse("portal:ticket_new"), {
-        "subject": "Refund please", "message": "I was charged twice.", "attachments": [upload],
-    })
+    response = signed_in.post(
+        reverse("portal:ticket_new"),
+        {
+            "subject": "Refund please",
+            "message": "I was charged twice.",
+            "attachments": [upload],
+        },
+    )
 
     ticket = Ticket.objects.get()
     assert response.status_code == 302
@@ -43,9 +48,14 @@ def test_an_oversized_attachment_is_a_form_error_and_nothing_is_written(signed_i
     settings.AWN_MAX_ATTACHMENT_BYTES = 10
     upload = SimpleUploadedFile("huge.bin", b"x" * 11)
 
-    response = signed_in.post(reverse("portal:ticket_new"), {
-        "subject": "Big file", "message": "attached", "attachments": [upload],
-    })
+    response = signed_in.post(
+        reverse("portal:ticket_new"),
+        {
+            "subject": "Big file",
+            "message": "attached",
+            "attachments": [upload],
+        },
+    )
 
     assert response.status_code == 400
     assert "huge.bin" in response.content.decode() and "limit" in response.content.decode()
@@ -57,8 +67,9 @@ def test_too_many_attachments_are_a_form_error(signed_in, settings):
     settings.AWN_MAX_ATTACHMENTS = 1
     files = [SimpleUploadedFile(f"f{n}.txt", b"x") for n in range(2)]
 
-    response = signed_in.post(reverse("portal:ticket_new"),
-                              {"subject": "s", "message": "m", "attachments": files})
+    response = signed_in.post(
+        reverse("portal:ticket_new"), {"subject": "s", "message": "m", "attachments": files}
+    )
 
     assert response.status_code == 400
     assert "At most 1 file" in response.content.decode()
@@ -73,9 +84,13 @@ def test_a_request_without_a_subject_is_refused(signed_in):
 
 
 def test_hostile_text_in_a_request_is_shown_as_text(signed_in):
-    signed_in.post(reverse("portal:ticket_new"), {
-        "subject": "<img src=x onerror=alert(1)>", "message": '<script>alert("x")</script> hi',
-    })
+    signed_in.post(
+        reverse("portal:ticket_new"),
+        {
+            "subject": "<img src=x onerror=alert(1)>",
+            "message": '<script>alert("x")</script> hi',
+        },
+    )
     ticket = Ticket.objects.get()
 
     page = signed_in.get(reverse("portal:ticket", args=[ticket.number])).content.decode()
@@ -86,10 +101,13 @@ def test_hostile_text_in_a_request_is_shown_as_text(signed_in):
 
 def test_hostile_html_in_a_message_is_neutralized_on_display(signed_in, requester):
     ticket = create_ticket(
-        requester=requester, subject="From email", by=Actor.of(requester), channel=Channel.EMAIL,
+        requester=requester,
+        subject="From email",
+        by=Actor.of(requester),
+        channel=Channel.EMAIL,
         html='<p onmouseover="steal()">Hello<script>alert(1)</script><a href="javascript:alert(2)">click</a>'
-             '<img src="https://x.example/a.png" onerror="alert(3)">'
-             '<div style="position:fixed;inset:0">x</div></p>',
+        '<img src="https://x.example/a.png" onerror="alert(3)">'
+        '<div style="position:fixed;inset:0">x</div></p>',
     )
 
     page = signed_in.get(reverse("portal:ticket", args=[ticket.number])).content.decode()
@@ -102,8 +120,9 @@ def test_hostile_html_in_a_message_is_neutralized_on_display(signed_in, requeste
 def test_replying_adds_the_message_and_reopens_a_solved_request(signed_in, agent, request_ticket):
     reply_to_ticket(ticket=request_ticket, by=Actor.of(agent), body="Fixed it", status=Status.SOLVED)
 
-    response = signed_in.post(reverse("portal:ticket_reply", args=[request_ticket.number]),
-                              {"message": "Not fixed for me"})
+    response = signed_in.post(
+        reverse("portal:ticket_reply", args=[request_ticket.number]), {"message": "Not fixed for me"}
+    )
 
     request_ticket.refresh_from_db()
     assert response.status_code == 302
@@ -114,8 +133,10 @@ def test_replying_adds_the_message_and_reopens_a_solved_request(signed_in, agent
 def test_a_reply_with_an_oversized_attachment_writes_nothing(signed_in, request_ticket, settings):
     settings.AWN_MAX_ATTACHMENT_BYTES = 10
 
-    response = signed_in.post(reverse("portal:ticket_reply", args=[request_ticket.number]),
-                              {"message": "here", "attachments": [SimpleUploadedFile("big.txt", b"x" * 20)]})
+    response = signed_in.post(
+        reverse("portal:ticket_reply", args=[request_ticket.number]),
+        {"message": "here", "attachments": [SimpleUploadedFile("big.txt", b"x" * 20)]},
+    )
 
     assert response.status_code == 400
     assert request_ticket.messages.count() == 1
@@ -160,8 +181,9 @@ def test_a_closed_request_cannot_be_solved_or_answered(signed_in, request_ticket
     change_status(ticket=request_ticket, status=Status.CLOSED, by=Actor.of(agent))
 
     solve = signed_in.post(reverse("portal:ticket_solve", args=[request_ticket.number]))
-    reply = signed_in.post(reverse("portal:ticket_reply", args=[request_ticket.number]),
-                           {"message": "hello?"})
+    reply = signed_in.post(
+        reverse("portal:ticket_reply", args=[request_ticket.number]), {"message": "hello?"}
+    )
 
     request_ticket.refresh_from_db()
     assert solve.status_code == 409 and reply.status_code == 403
@@ -194,9 +216,13 @@ def test_the_follow_up_form_ignores_a_request_the_customer_cannot_see(client, st
 
 def test_attachments_are_listed_with_their_names(signed_in, requester):
     ticket = create_ticket(
-        requester=requester, subject="With file", body="see file", by=Actor.of(requester),
-        attachments=[IncomingFile(filename="<b onclick=x>evil.txt", content=b"hello",
-                                  content_type="text/plain")],
+        requester=requester,
+        subject="With file",
+        body="see file",
+        by=Actor.of(requester),
+        attachments=[
+            IncomingFile(filename="<b onclick=x>evil.txt", content=b"hello", content_type="text/plain")
+        ],
     )
 
     page = signed_in.get(reverse("portal:ticket", args=[ticket.number])).content.decode()
@@ -206,8 +232,13 @@ def test_attachments_are_listed_with_their_names(signed_in, requester):
 
 
 def test_the_requester_downloads_an_attachment_from_the_thread(signed_in, requester):
-    ticket = create_ticket(requester=requester, subject="File", body="see", by=Actor.of(requester),
-                           attachments=[IncomingFile(filename="notes.txt", content=b"hello")])
+    ticket = create_ticket(
+        requester=requester,
+        subject="File",
+        body="see",
+        by=Actor.of(requester),
+        attachments=[IncomingFile(filename="notes.txt", content=b"hello")],
+    )
     attachment = Attachment.objects.get()
     page = signed_in.get(reverse("portal:ticket", args=[ticket.number])).content.decode()
     href = reverse("tickets:attachment", args=[attachment.pk, attachment.filename])

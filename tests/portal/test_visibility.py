@@ -59,8 +59,9 @@ def test_another_customer_gets_404_and_nothing_is_written(client, stranger, requ
 
 
 @pytest.mark.parametrize("name", TICKET_PAGES + TICKET_ACTIONS)
-def test_a_colleague_gets_404_when_the_organization_does_not_share_tickets(client, colleague, request_ticket,
-                                                                             name):
+def test_a_colleague_gets_404_when_the_organization_does_not_share_tickets(
+    client, colleague, request_ticket, name
+):
     _as(client, colleague)
     method = client.post if name in TICKET_ACTIONS else client.get
 
@@ -70,8 +71,9 @@ def test_a_colleague_gets_404_when_the_organization_does_not_share_tickets(clien
     assert request_ticket.messages.count() == 1
 
 
-def test_a_colleague_sees_the_request_when_the_organization_shares_tickets(client, colleague, organization,
-                                                                           request_ticket):
+def test_a_colleague_sees_the_request_when_the_organization_shares_tickets(
+    client, colleague, organization, request_ticket
+):
     organization.shared_tickets = True
     organization.save()
 
@@ -81,13 +83,15 @@ def test_a_colleague_sees_the_request_when_the_organization_shares_tickets(clien
     assert "The total is off by 10." in response.content.decode()
 
 
-def test_a_colleague_may_reply_when_the_organization_shares_tickets(client, colleague, organization,
-                                                                    request_ticket):
+def test_a_colleague_may_reply_when_the_organization_shares_tickets(
+    client, colleague, organization, request_ticket
+):
     organization.shared_tickets = True
     organization.save()
 
-    response = _as(client, colleague).post(reverse("portal:ticket_reply", args=[request_ticket.number]),
-                                           {"message": "Same problem here"})
+    response = _as(client, colleague).post(
+        reverse("portal:ticket_reply", args=[request_ticket.number]), {"message": "Same problem here"}
+    )
 
     assert response.status_code == 302
     assert request_ticket.messages.filter(author=colleague, body="Same problem here").exists()
@@ -120,8 +124,9 @@ def test_another_customers_list_does_not_show_the_request(client, stranger, requ
     assert "Invoice is wrong" not in response.content.decode()
 
 
-def test_the_organization_tab_appears_only_when_the_organization_shares_tickets(client, colleague,
-                                                                               organization, request_ticket):
+def test_the_organization_tab_appears_only_when_the_organization_shares_tickets(
+    client, colleague, organization, request_ticket
+):
     _as(client, colleague)
     hidden = client.get(reverse("portal:tickets"), {"scope": "organization"})
     organization.shared_tickets = True
@@ -135,8 +140,9 @@ def test_the_organization_tab_appears_only_when_the_organization_shares_tickets(
     assert "Invoice is wrong" in shown.content.decode()
 
 
-def test_my_requests_lists_own_and_copied_requests_but_not_the_organizations(client, colleague, organization,
-                                                                           requester, request_ticket):
+def test_my_requests_lists_own_and_copied_requests_but_not_the_organizations(
+    client, colleague, organization, requester, request_ticket
+):
     from awn.tickets.services import Actor, add_followers, create_ticket
 
     organization.shared_tickets = True

@@ -10,14 +10,22 @@ pytestmark = pytest.mark.django_db
 
 
 def _public_file(ticket, agent, name="report.pdf", content=b"%PDF-1.4 data", content_type="application/pdf"):
-    message = reply_to_ticket(ticket=ticket, by=Actor.of(agent), body="attached",
-                              attachments=[IncomingFile(name, content, content_type)])
+    message = reply_to_ticket(
+        ticket=ticket,
+        by=Actor.of(agent),
+        body="attached",
+        attachments=[IncomingFile(name, content, content_type)],
+    )
     return message.attachments.get()
 
 
 def _note_file(ticket, agent):
-    message = add_internal_note(ticket=ticket, by=Actor.of(agent), body="internal",
-                                attachments=[IncomingFile("secret.txt", b"internal only", "text/plain")])
+    message = add_internal_note(
+        ticket=ticket,
+        by=Actor.of(agent),
+        body="internal",
+        attachments=[IncomingFile("secret.txt", b"internal only", "text/plain")],
+    )
     return message.attachments.get()
 
 
@@ -70,14 +78,21 @@ def test_safe_images_keep_their_type(client, agent, ticket, content_type):
     assert response["Content-Type"] == content_type
 
 
-@pytest.mark.parametrize("name,content_type", [
-    ("evil.svg", "image/svg+xml"), ("evil.html", "text/html"), ("evil.html", "text/html; charset=utf-8"),
-    ("evil.svg", "IMAGE/SVG+XML"),
-    ("evil.xhtml", "application/xhtml+xml"), ("evil.js", "application/javascript"),
-])
+@pytest.mark.parametrize(
+    "name,content_type",
+    [
+        ("evil.svg", "image/svg+xml"),
+        ("evil.html", "text/html"),
+        ("evil.html", "text/html; charset=utf-8"),
+        ("evil.svg", "IMAGE/SVG+XML"),
+        ("evil.xhtml", "application/xhtml+xml"),
+        ("evil.js", "application/javascript"),
+    ],
+)
 def test_scriptable_types_are_never_served_as_themselves(client, agent, ticket, name, content_type):
-    attachment = _public_file(ticket, agent, name=name, content=b"<script>alert(1)</script>",
-                              content_type=content_type)
+    attachment = _public_file(
+        ticket, agent, name=name, content=b"<script>alert(1)</script>", content_type=content_type
+    )
     client.force_login(agent)
 
     response = client.get(_url(attachment))

@@ -42,9 +42,11 @@ def test_a_ticket_without_subject_is_refused_and_nothing_is_written(customer):
 
 def test_hostile_html_is_sanitized_when_stored(customer):
     ticket = create_ticket(
-        requester=customer, subject="x", by=Actor.of(customer),
+        requester=customer,
+        subject="x",
+        by=Actor.of(customer),
         html='<p onclick="steal()">hi<script>alert(1)</script><a href="javascript:alert(1)">x</a>'
-             '<span style="position:fixed">over</span></p>',
+        '<span style="position:fixed">over</span></p>',
     )
 
     html = ticket.messages.get().html
@@ -122,8 +124,9 @@ def test_update_ticket_is_all_or_nothing(ticket, agent):
 
 
 def test_receiving_the_same_source_message_twice_stores_it_once(customer):
-    inbound = InboundMessage(channel=Channel.EMAIL, sender_email="new@example.com", subject="Hi", body="x",
-                             source_id="<abc@mail>")
+    inbound = InboundMessage(
+        channel=Channel.EMAIL, sender_email="new@example.com", subject="Hi", body="x", source_id="<abc@mail>"
+    )
 
     first = receive_message(inbound)
     second = receive_message(inbound)
@@ -133,8 +136,11 @@ def test_receiving_the_same_source_message_twice_stores_it_once(customer):
 
 
 def test_a_thread_hint_from_a_stranger_starts_a_new_ticket(ticket):
-    receive_message(InboundMessage(channel=Channel.EMAIL, sender_email="stranger@example.com",
-                                   body="let me in", ticket_id=ticket.pk))
+    receive_message(
+        InboundMessage(
+            channel=Channel.EMAIL, sender_email="stranger@example.com", body="let me in", ticket_id=ticket.pk
+        )
+    )
 
     assert ticket.messages.count() == 1
     assert Ticket.objects.count() == 2
@@ -143,8 +149,9 @@ def test_a_thread_hint_from_a_stranger_starts_a_new_ticket(ticket):
 def test_a_message_to_a_closed_ticket_opens_a_follow_up(ticket, customer, agent):
     change_status(ticket=ticket, status=Status.CLOSED, by=Actor.of(agent))
 
-    message = receive_message(InboundMessage(channel=Channel.EMAIL, sender_email=customer.email,
-                                             body="again", ticket_id=ticket.pk))
+    message = receive_message(
+        InboundMessage(channel=Channel.EMAIL, sender_email=customer.email, body="again", ticket_id=ticket.pk)
+    )
 
     assert message.ticket_id != ticket.pk
     assert message.ticket.subject == ticket.subject
@@ -154,15 +161,25 @@ def test_an_oversized_attachment_is_refused_and_nothing_is_written(customer, set
     settings.AWN_MAX_ATTACHMENT_BYTES = 10
 
     with pytest.raises(AttachmentTooLarge):
-        create_ticket(requester=customer, subject="x", body="y", by=Actor.of(customer),
-                      attachments=[IncomingFile("big.bin", b"x" * 11)])
+        create_ticket(
+            requester=customer,
+            subject="x",
+            body="y",
+            by=Actor.of(customer),
+            attachments=[IncomingFile("big.bin", b"x" * 11)],
+        )
 
     assert Ticket.objects.count() == 0 and Attachment.objects.count() == 0
 
 
 def test_attachments_are_stored_with_their_digest(customer):
-    ticket = create_ticket(requester=customer, subject="x", body="y", by=Actor.of(customer),
-                           attachments=[IncomingFile("../../etc/passwd", b"data", "text/plain")])
+    ticket = create_ticket(
+        requester=customer,
+        subject="x",
+        body="y",
+        by=Actor.of(customer),
+        attachments=[IncomingFile("../../etc/passwd", b"data", "text/plain")],
+    )
 
     attachment = Attachment.objects.get()
     assert attachment.message.ticket == ticket
@@ -171,8 +188,9 @@ def test_attachments_are_stored_with_their_digest(customer):
 
 
 def test_merging_moves_the_conversation_and_closes_the_source(ticket, agent, customer):
-    other = create_ticket(requester=CustomerFactory(), subject="dup", body="same problem",
-                          by=Actor.system("test"))
+    other = create_ticket(
+        requester=CustomerFactory(), subject="dup", body="same problem", by=Actor.system("test")
+    )
 
     merge_tickets(source=other, target=ticket, by=Actor.of(agent))
 
@@ -185,16 +203,20 @@ def test_merging_moves_the_conversation_and_closes_the_source(ticket, agent, cus
 
 
 def test_a_phone_call_creates_a_ticket_on_the_phone_channel(agent, customer):
-    ticket = log_phone_call(by=Actor.of(agent), requester=customer, summary="Called about invoice",
-                            subject="Invoice question")
+    ticket = log_phone_call(
+        by=Actor.of(agent), requester=customer, summary="Called about invoice", subject="Invoice question"
+    )
 
     assert ticket.channel == Channel.PHONE
     assert ticket.messages.get().channel == Channel.PHONE
 
 
 def test_agents_from_an_email_thread_count_as_agent_replies(ticket, agent):
-    message = receive_message(InboundMessage(channel=Channel.EMAIL, sender_email=agent.email,
-                                             body="answer by mail", ticket_id=ticket.pk))
+    message = receive_message(
+        InboundMessage(
+            channel=Channel.EMAIL, sender_email=agent.email, body="answer by mail", ticket_id=ticket.pk
+        )
+    )
 
     assert message.ticket_id == ticket.pk
     assert message.author == agent

@@ -15,13 +15,20 @@ from awn.accounts.models import Role, User
 
 
 class SignUpForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=200,
-                           widget=forms.TextInput(attrs={"autocomplete": "name", "autofocus": True}))
-    email = forms.EmailField(label=_("Email"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=_("At least 8 characters, not a common password."))
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autofocus": True}),
+    )
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not a common password."),
+    )
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
@@ -45,15 +52,23 @@ class SignUpForm(forms.Form):
         data = self.cleaned_data
         try:
             with transaction.atomic():
-                return User.objects.create_user(email=data["email"], password=data["password"],
-                                                name=data["name"], role=Role.CUSTOMER, language=language)
+                return User.objects.create_user(
+                    email=data["email"],
+                    password=data["password"],
+                    name=data["name"],
+                    role=Role.CUSTOMER,
+                    language=language,
+                )
         except IntegrityError:
             return None
 
 
 class SignInLinkForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -62,7 +77,8 @@ class SignInLinkForm(forms.Form):
 @functools.cache
 def timezone_choices() -> list[tuple[str, str]]:
     names = {
-        name for name in zoneinfo.available_timezones()
+        name
+        for name in zoneinfo.available_timezones()
         if name not in {"localtime", "Factory"} and not name.startswith(("posix/", "right/"))
     }
     return [(name, name.replace("_", " ")) for name in sorted(names)]
@@ -70,8 +86,11 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 class ProfileForm(forms.ModelForm):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices,
-                                 help_text=_("Dates and times are shown in this time zone."))
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=timezone_choices,
+        help_text=_("Dates and times are shown in this time zone."),
+    )
 
     class Meta:
         model = User

@@ -31,7 +31,8 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     domains = models.JSONField(_("email domains"), default=list, blank=True)
     shared_tickets = models.BooleanField(
-        _("members see the organization's tickets"), default=False,
+        _("members see the organization's tickets"),
+        default=False,
         help_text=_("When on, every member of the organization can read and reply to its tickets."),
     )
     notes = models.TextField(_("notes"), blank=True)
@@ -78,8 +79,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=8, blank=True)
     timezone = models.CharField(_("timezone"), max_length=64, default="UTC")
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="members",
+        Organization,
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     plan = models.CharField(_("plan"), max_length=64, blank=True)
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)

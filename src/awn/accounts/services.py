@@ -45,8 +45,9 @@ def _check_email_free(email: str, *, exclude: User | None = None) -> None:
 
     owner = find_user_by_email(email)
     if owner is not None and (exclude is None or owner.pk != exclude.pk):
-        raise ValidationFailed(_("%(email)s is already used by another person.") % {"email": email},
-                               field="email")
+        raise ValidationFailed(
+            _("%(email)s is already used by another person.") % {"email": email}, field="email"
+        )
 
 
 def _check_role(role: str) -> None:
@@ -100,9 +101,18 @@ def create_user(
     _check_language(language)
     timezone = timezone or "UTC"
     _check_timezone(timezone)
-    user = User(email=email, name=" ".join(name.split())[:200], role=role, phone=phone.strip()[:40],
-                language=language, timezone=timezone, organization=organization, plan=plan.strip()[:64],
-                is_active=is_active, is_superuser=role == Role.ADMIN)
+    user = User(
+        email=email,
+        name=" ".join(name.split())[:200],
+        role=role,
+        phone=phone.strip()[:40],
+        language=language,
+        timezone=timezone,
+        organization=organization,
+        plan=plan.strip()[:64],
+        is_active=is_active,
+        is_superuser=role == Role.ADMIN,
+    )
     if password:
         _check_password(password, user)
         user.set_password(password)
@@ -112,8 +122,9 @@ def create_user(
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:  # the same address registered concurrently
-        raise ValidationFailed(_("%(email)s is already used by another person.") % {"email": email},
-                               field="email") from exc
+        raise ValidationFailed(
+            _("%(email)s is already used by another person.") % {"email": email}, field="email"
+        ) from exc
     return user
 
 
@@ -158,8 +169,10 @@ def update_user(
     demoted = role is not KEEP and role != Role.ADMIN
     disabled = is_active is not KEEP and not is_active
     if (demoted or disabled) and _is_last_active_admin(user):
-        raise ValidationFailed(_("This is the last active administrator; appoint another one first."),
-                               field="role" if demoted else "is_active")
+        raise ValidationFailed(
+            _("This is the last active administrator; appoint another one first."),
+            field="role" if demoted else "is_active",
+        )
     put("name", name if name is KEEP else " ".join(name.split())[:200])
     put("role", role)
     if role is not KEEP:
@@ -181,8 +194,9 @@ def update_user(
             with transaction.atomic():
                 user.save(update_fields=changed)
         except IntegrityError as exc:
-            raise ValidationFailed(_("%(email)s is already used by another person.") % {"email": user.email},
-                                   field="email") from exc
+            raise ValidationFailed(
+                _("%(email)s is already used by another person.") % {"email": user.email}, field="email"
+            ) from exc
     return user
 
 
@@ -268,8 +282,9 @@ def _clean_domains(domains: Iterable[str]) -> list[str]:
         if not domain:
             continue
         if not _DOMAIN.match(domain):
-            raise ValidationFailed(_("“%(domain)s” is not a valid domain.") % {"domain": domain[:100]},
-                                   field="domains")
+            raise ValidationFailed(
+                _("“%(domain)s” is not a valid domain.") % {"domain": domain[:100]}, field="domains"
+            )
         if domain not in cleaned:
             cleaned.append(domain)
     return cleaned
@@ -280,8 +295,9 @@ def _check_organization_name(name: str, *, exclude: Organization | None = None) 
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     if taken.exists():
-        raise ValidationFailed(_("An organization called “%(name)s” already exists.") % {"name": name},
-                               field="name")
+        raise ValidationFailed(
+            _("An organization called “%(name)s” already exists.") % {"name": name}, field="name"
+        )
 
 
 @transaction.atomic
@@ -297,8 +313,9 @@ def create_organization(
     _require_admin(by)
     name = _clean_name(name)[:200]
     _check_organization_name(name)
-    return Organization.objects.create(name=name, domains=_clean_domains(domains),
-                                       shared_tickets=shared_tickets, notes=notes.strip())
+    return Organization.objects.create(
+        name=name, domains=_clean_domains(domains), shared_tickets=shared_tickets, notes=notes.strip()
+    )
 
 
 @transaction.atomic

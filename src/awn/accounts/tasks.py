@@ -32,5 +32,10 @@ def send_sign_in_link(user_id: int, language: str = "", reason: str = "sign_in")
         }
         subject = " ".join(render_to_string("accounts/email/sign_in_link_subject.txt", context).split())
         body = render_to_string("accounts/email/sign_in_link.txt", context)
-    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email],
-                 headers={"Content-Language": mail_language}).send()
+    EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={"Content-Language": mail_language},
+    ).send()

@@ -24,16 +24,20 @@ from awn.core import ratelimit
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("Email"),
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
-    password = forms.CharField(label=gettext_lazy("Password"),
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    email = forms.EmailField(
+        label=gettext_lazy("Email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=gettext_lazy("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -63,8 +67,9 @@ def login_view(request):
                 if user.language:
                     request.session["awn_language"] = user.language
                 return redirect(_safe_next(request, home_for(user)))
-    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")},
-                  status=status)
+    return render(
+        request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")}, status=status
+    )
 
 
 @require_POST
@@ -124,8 +129,9 @@ def signup_view(request):
             return redirect(_safe_next(request, home_for(user)))
     elif request.method == "POST":
         status = 400
-    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")},
-                  status=status)
+    return render(
+        request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")}, status=status
+    )
 
 
 def _mail_sign_in_link(email: str, *, reason: str) -> None:
@@ -172,8 +178,9 @@ def profile_view(request):
     """Name, language, time zone and password of the signed-in person."""
     user = request.user
     password_form_class = PasswordChangeForm if user.has_usable_password() else SetPasswordForm
-    profile_form = ProfileForm(instance=user,
-                               initial={"language": user.language or translation.get_language()})
+    profile_form = ProfileForm(
+        instance=user, initial={"language": user.language or translation.get_language()}
+    )
     password_form = password_form_class(user)
     status = 200
     if request.method == "POST" and request.POST.get("action") == "password":
@@ -193,6 +200,13 @@ def profile_view(request):
             messages.success(request, _("Your profile was saved."))
             return redirect("accounts:profile")
         status = 400
-    return render(request, "accounts/profile.html",
-                  {"profile_form": profile_form, "password_form": password_form,
-                   "has_password": user.has_usable_password()}, status=status)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "profile_form": profile_form,
+            "password_form": password_form,
+            "has_password": user.has_usable_password(),
+        },
+        status=status,
+    )

@@ -25,7 +25,12 @@ router = Router(tags=["attachments"])
 # Types a browser may show inline without risk; everything else (HTML, SVG, XML, scripts…) is sent as
 # opaque bytes, always as a download, so an attachment can never run in our origin.
 SAFE_CONTENT_TYPES = {
-    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
 }
 
 
@@ -41,8 +46,13 @@ def decode_attachments(items: Sequence[AttachmentIn]) -> list[IncomingFile]:
                 _("Attachment “%(name)s” is not valid base64.") % {"name": item.filename[:100]},
                 field=f"attachments.{index}.content_base64",
             ) from exc
-        files.append(IncomingFile(filename=item.filename, content=content,
-                                  content_type=item.content_type or "application/octet-stream"))
+        files.append(
+            IncomingFile(
+                filename=item.filename,
+                content=content,
+                content_type=item.content_type or "application/octet-stream",
+            )
+        )
     check_attachments(files)
     return files
 
@@ -55,8 +65,7 @@ def read_uploads(uploads: Sequence[UploadedFile]) -> list[IncomingFile]:
         if size > limit:
             raise AttachmentTooLarge(
                 _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
-                % {"name": upload.name, "size": round(size / 1048576, 1),
-                   "limit": round(limit / 1048576, 1)},
+                % {"name": upload.name, "size": round(size / 1048576, 1), "limit": round(limit / 1048576, 1)},
                 field="attachments",
             )
     files = [IncomingFile.from_upload(upload) for upload in uploads]
@@ -64,8 +73,12 @@ def read_uploads(uploads: Sequence[UploadedFile]) -> list[IncomingFile]:
     return files
 
 
-@router.get("/{attachment_id}", response={200: None, **ERRORS}, url_name="attachment",
-            summary="Download an attachment")
+@router.get(
+    "/{attachment_id}",
+    response={200: None, **ERRORS},
+    url_name="attachment",
+    summary="Download an attachment",
+)
 def download_attachment(request: HttpRequest, attachment_id: int):
     """The file, as a download. Customers cannot fetch files of internal notes."""
     user = request_user(request)
@@ -75,7 +88,14 @@ def download_attachment(request: HttpRequest, attachment_id: int):
     attachment = Attachment.objects.filter(visible, pk=attachment_id).first()
     if attachment is None:
         raise Http404("No such attachment")
-    content_type = attachment.content_type if attachment.content_type in SAFE_CONTENT_TYPES \
+    content_type = (
+        attachment.content_type
+        if attachment.content_type in SAFE_CONTENT_TYPES
         else "application/octet-stream"
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
-                        content_type=content_type)
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=content_type,
+    )

@@ -48,7 +48,8 @@ def error_response(
 
 def not_authenticated_response() -> JsonResponse:
     response = error_response(
-        status=401, code="not_authenticated",
+        status=401,
+        code="not_authenticated",
         message=_("Send a personal API token: “Authorization: Bearer awn_…”."),
     )
     response["WWW-Authenticate"] = 'Bearer realm="awn"'
@@ -71,7 +72,7 @@ def _problem(error: dict[str, Any]) -> str:
     # pydantic prefixes messages raised by our own validators; the prefix says nothing to a client.
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     return message
 
 
@@ -82,8 +83,9 @@ def handle_validation_error(request: HttpRequest, exc: ValidationError) -> JsonR
     ]
     first = details[0] if details else {"field": "", "message": _("Invalid input.")}
     message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
-    return error_response(status=422, code="validation_error", message=message,
-                          field=first["field"] or None, details=details)
+    return error_response(
+        status=422, code="validation_error", message=message, field=first["field"] or None, details=details
+    )
 
 
 def handle_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
@@ -97,10 +99,18 @@ def handle_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
         return error_response(status=429, code="throttled", message=_("Too many requests; slow down."))
     if exc.status_code == 400 and isinstance(exc.__cause__, (ValueError, InvalidJSON)):
         # ninja wraps a body it cannot parse; say what is wrong in terms a client can act on.
-        return error_response(status=400, code="invalid_json",
-                              message=_("The request body is not valid JSON (UTF-8)."))
-    codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-             409: "conflict", 413: "request_too_large", 415: "unsupported_media_type"}
+        return error_response(
+            status=400, code="invalid_json", message=_("The request body is not valid JSON (UTF-8).")
+        )
+    codes = {
+        400: "bad_request",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "request_too_large",
+        415: "unsupported_media_type",
+    }
     code = codes.get(exc.status_code, "error")
     return error_response(status=exc.status_code, code=code, message=exc.message)
 
@@ -120,7 +130,8 @@ def handle_permission_denied(request: HttpRequest, exc: PermissionDenied) -> Jso
 
 def request_too_large_response(limit: int) -> JsonResponse:
     return error_response(
-        status=413, code="request_too_large",
+        status=413,
+        code="request_too_large",
         message=_("The request body is larger than %(limit)s MB; send large files as multipart uploads.")
         % {"limit": round(limit / 1048576, 1)},
     )

@@ -45,8 +45,10 @@ def _replayed(source_id: str | None, ticket: Ticket) -> Message | None:
     if not source_id:
         return None
     message = (
-        Message.objects.select_related("author").prefetch_related("attachments")
-        .filter(source_id=source_id).first()
+        Message.objects.select_related("author")
+        .prefetch_related("attachments")
+        .filter(source_id=source_id)
+        .first()
     )
     if message is None:
         return None
@@ -61,13 +63,14 @@ def list_messages(request: HttpRequest, ticket_id: int, page: Query[PageQuery]):
     """The conversation, oldest first. Customers never see internal notes."""
     user = request_user(request)
     ticket = get_ticket_for(user=user, number=ticket_id)
-    rows = list(thread_for(user=user, ticket=ticket)[page.offset: page.offset + page.limit + 1])
+    rows = list(thread_for(user=user, ticket=ticket)[page.offset : page.offset + page.limit + 1])
     next_offset = page.offset + page.limit if len(rows) > page.limit else None
     return {"items": [message_out(m, request) for m in rows[: page.limit]], "next_offset": next_offset}
 
 
-@router.post("/{ticket_id}/messages", response={201: MessageOut, 200: MessageOut, **ERRORS},
-             summary="Add a message")
+@router.post(
+    "/{ticket_id}/messages", response={201: MessageOut, 200: MessageOut, **ERRORS}, summary="Add a message"
+)
 def create_message(
     request: HttpRequest,
     ticket_id: int,
@@ -77,12 +80,16 @@ def create_message(
     """Staff: a public reply (optionally setting the status) or, with `internal: true`, a note.
     Customers: a message from the customer side (reopens a solved ticket); notes are refused (403).
     Attachments travel as base64; for several large files use `/messages/upload` (multipart)."""
-    return _add_message(request, ticket_id, payload, idempotency_key,
-                        lambda: decode_attachments(payload.attachments))
+    return _add_message(
+        request, ticket_id, payload, idempotency_key, lambda: decode_attachments(payload.attachments)
+    )
 
 
-@router.post("/{ticket_id}/messages/upload", response={201: MessageOut, 200: MessageOut, **ERRORS},
-             summary="Add a message with files (multipart)")
+@router.post(
+    "/{ticket_id}/messages/upload",
+    response={201: MessageOut, 200: MessageOut, **ERRORS},
+    summary="Add a message with files (multipart)",
+)
 def create_message_with_files(
     request: HttpRequest,
     ticket_id: int,
@@ -115,17 +122,36 @@ def _add_message(
     try:
         with transaction.atomic():
             if not user.is_staff_member:
-                message = add_customer_message(ticket=ticket, author=user, body=payload.body,
-                                               html=payload.html, attachments=files, channel=Channel.API,
-                                               source_id=source_id)
+                message = add_customer_message(
+                    ticket=ticket,
+                    author=user,
+                    body=payload.body,
+                    html=payload.html,
+                    attachments=files,
+                    channel=Channel.API,
+                    source_id=source_id,
+                )
             elif payload.internal:
-                message = add_internal_note(ticket=ticket, by=by, body=payload.body, html=payload.html,
-                                            attachments=files, source_id=source_id)
+                message = add_internal_note(
+                    ticket=ticket,
+                    by=by,
+                    body=payload.body,
+                    html=payload.html,
+                    attachments=files,
+                    source_id=source_id,
+                )
                 if payload.status:
                     change_status(ticket=ticket, status=payload.status, by=by)
             else:
-                message = reply_to_ticket(ticket=ticket, by=by, body=payload.body, html=payload.html,
-                                          attachments=files, status=payload.status, source_id=source_id)
+                message = reply_to_ticket(
+                    ticket=ticket,
+                    by=by,
+                    body=payload.body,
+                    html=payload.html,
+                    attachments=files,
+                    status=payload.status,
+                    source_id=source_id,
+                )
     except IntegrityError:
         replayed = _replayed(source_id, ticket)
         if replayed is None:

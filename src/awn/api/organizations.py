@@ -30,16 +30,20 @@ class OrganizationCreateIn(Input):
 def _visible_organizations(user):
     if is_staff(user):
         return Organization.objects.all()
-    return Organization.objects.filter(pk=user.organization_id) if user.organization_id \
+    return (
+        Organization.objects.filter(pk=user.organization_id)
+        if user.organization_id
         else Organization.objects.none()
+    )
 
 
-@router.get("", response={200: OrganizationPage, **ERRORS}, url_name="organizations",
-            summary="List organizations")
+@router.get(
+    "", response={200: OrganizationPage, **ERRORS}, url_name="organizations", summary="List organizations"
+)
 def list_organizations(request: HttpRequest, page: Query[PageQuery]):
     rows = list(
         _visible_organizations(request_user(request)).order_by("name", "id")[
-            page.offset: page.offset + page.limit + 1
+            page.offset : page.offset + page.limit + 1
         ]
     )
     next_offset = page.offset + page.limit if len(rows) > page.limit else None
@@ -49,14 +53,20 @@ def list_organizations(request: HttpRequest, page: Query[PageQuery]):
 @router.post("", response={201: OrganizationOut, **ERRORS}, summary="Add an organization (admins only)")
 def create_organization(request: HttpRequest, payload: OrganizationCreateIn):
     organization = accounts.create_organization(
-        by=request_user(request), name=payload.name, domains=payload.domains,
+        by=request_user(request),
+        name=payload.name,
+        domains=payload.domains,
         shared_tickets=payload.shared_tickets,
     )
     return Status(201, organization_out(organization))
 
 
-@router.get("/{organization_id}", response={200: OrganizationOut, **ERRORS}, url_name="organization",
-            summary="Read an organization")
+@router.get(
+    "/{organization_id}",
+    response={200: OrganizationOut, **ERRORS},
+    url_name="organization",
+    summary="Read an organization",
+)
 def read_organization(request: HttpRequest, organization_id: int):
     organization = _visible_organizations(request_user(request)).filter(pk=organization_id).first()
     if organization is None:

@@ -69,15 +69,18 @@ def read_json_body(run):
 
     @wraps(run)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if request.method in ("POST", "PUT", "PATCH") and not hasattr(request, "_body") and not (
-            request.content_type or ""
-        ).startswith("multipart/"):
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and not hasattr(request, "_body")
+            and not (request.content_type or "").startswith("multipart/")
+        ):
             limit = json_body_limit()
             try:
                 declared = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
-                return error_response(status=400, code="bad_request",
-                                      message=_("Content-Length is not a number."))
+                return error_response(
+                    status=400, code="bad_request", message=_("Content-Length is not a number.")
+                )
             if declared > limit:
                 return request_too_large_response(limit)
             data = request.read(limit + 1)

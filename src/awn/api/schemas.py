@@ -51,8 +51,15 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
-          422: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
 
 
 # --- Output ------------------------------------------------------------------------------------------
@@ -334,9 +341,7 @@ def attachment_out(attachment: Attachment, request: HttpRequest) -> dict[str, An
         "filename": attachment.filename,
         "content_type": attachment.content_type,
         "size": attachment.size,
-        "url": request.build_absolute_uri(
-            reverse("api:attachment", kwargs={"attachment_id": attachment.pk})
-        ),
+        "url": request.build_absolute_uri(reverse("api:attachment", kwargs={"attachment_id": attachment.pk})),
     }
 
 
@@ -393,4 +398,3 @@ def team_out(team: Team) -> dict[str, Any]:
         "visibility": team.visibility,
         "members": [user_ref(member) for member in team.members.all()],
     }
-

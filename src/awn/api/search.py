@@ -32,7 +32,9 @@ def search(request: HttpRequest, query: Query[SearchQuery]):
     ids = [ticket.pk for ticket in found]
     visible = {
         t.pk: t
-        for t in Ticket.objects.visible_to(user).filter(pk__in=ids)
-        .select_related("requester", "assignee", "team", "organization").prefetch_related("tags")
+        for t in Ticket.objects.visible_to(user)
+        .filter(pk__in=ids)
+        .select_related("requester", "assignee", "team", "organization")
+        .prefetch_related("tags")
     }
     return {"items": [ticket_out(visible[pk], request) for pk in ids if pk in visible]}

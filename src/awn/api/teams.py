@@ -36,7 +36,7 @@ def _teams_for(user) -> QuerySet[Team]:
 @router.get("", response={200: TeamPage, **ERRORS}, url_name="teams", summary="List teams (staff only)")
 def list_teams(request: HttpRequest, page: Query[PageQuery]):
     teams = _teams_for(request_user(request))
-    rows = list(teams.order_by("tier", "name", "id")[page.offset: page.offset + page.limit + 1])
+    rows = list(teams.order_by("tier", "name", "id")[page.offset : page.offset + page.limit + 1])
     next_offset = page.offset + page.limit if len(rows) > page.limit else None
     return {"items": [team_out(t) for t in rows[: page.limit]], "next_offset": next_offset}
 
@@ -48,8 +48,13 @@ def create_team(request: HttpRequest, payload: TeamCreateIn):
     missing = wanted - {m.pk for m in members}
     if missing:
         raise ValidationFailed(_("There is no user with id %(id)s.") % {"id": min(missing)}, field="members")
-    team = accounts.create_team(by=request_user(request), name=payload.name, tier=payload.tier,
-                                visibility=payload.visibility, members=members)
+    team = accounts.create_team(
+        by=request_user(request),
+        name=payload.name,
+        tier=payload.tier,
+        visibility=payload.visibility,
+        members=members,
+    )
     return Status(201, team_out(team))
 
 

@@ -21,9 +21,11 @@ def _json_method_not_allowed(view):
         is_json = response.get("Content-Type", "").startswith("application/json")
         if response.status_code == 405 and not is_json:
             allowed = response.get("Allow", "")
-            response = error_response(status=405, code="method_not_allowed",
-                                      message=_("This endpoint does not accept %(method)s.")
-                                      % {"method": request.method})
+            response = error_response(
+                status=405,
+                code="method_not_allowed",
+                message=_("This endpoint does not accept %(method)s.") % {"method": request.method},
+            )
             if allowed:
                 response["Allow"] = allowed
         return response
@@ -32,8 +34,9 @@ def _json_method_not_allowed(view):
 
 
 def not_found(request: HttpRequest, path: str = ""):
-    return error_response(status=404, code="not_found",
-                          message=_("There is no API endpoint at this address."))
+    return error_response(
+        status=404, code="not_found", message=_("There is no API endpoint at this address.")
+    )
 
 
 not_found.csrf_exempt = True  # type: ignore[attr-defined]
@@ -41,8 +44,12 @@ not_found.csrf_exempt = True  # type: ignore[attr-defined]
 ninja_patterns, _app_name, _namespace = api.urls
 urlpatterns = [
     # ninja's root view answers with an HTML 404, but ninja reverses its name to find the API's prefix.
-    URLPattern(p.pattern, not_found if p.name == "api-root" else _json_method_not_allowed(p.callback),
-               p.default_args, p.name)
+    URLPattern(
+        p.pattern,
+        not_found if p.name == "api-root" else _json_method_not_allowed(p.callback),
+        p.default_args,
+        p.name,
+    )
     for p in ninja_patterns
     if isinstance(p, URLPattern)
 ] + [re_path(r"^(?P<path>.*)$", not_found)]

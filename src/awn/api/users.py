@@ -63,7 +63,7 @@ def list_users(request: HttpRequest, query: Query[UserListQuery]):
     if query.q and query.q.strip():
         term = query.q.strip()
         people = people.filter(Q(email__icontains=term) | Q(name__icontains=term))
-    rows = list(people[query.offset: query.offset + query.limit + 1])
+    rows = list(people[query.offset : query.offset + query.limit + 1])
     next_offset = query.offset + query.limit if len(rows) > query.limit else None
     return {"items": [user_out(u) for u in rows[: query.limit]], "next_offset": next_offset}
 

@@ -80,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("bench", help="generate benchmark data and measure: awn bench --help", add_help=False)
     commands.add_parser("manage", help="Django's management commands: awn manage help", add_help=False)
     commands.add_parser("mail", help="the email channel: awn mail serve|poll|ingest --help", add_help=False)
-    commands.add_parser("outbox", help="deliver queued outgoing mail: awn outbox deliver [--watch]",
-                        add_help=False)
+    commands.add_parser(
+        "outbox", help="deliver queued outgoing mail: awn outbox deliver [--watch]", add_help=False
+    )
 
     doctor = commands.add_parser("doctor", help="check the configuration, database, Redis, folders and email")
     doctor.add_argument("--worker", action="store_true", help="also check that a running worker takes jobs")

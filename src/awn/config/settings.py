@@ -238,10 +238,15 @@ if TESTING:
     STATIC_ROOT.mkdir(exist_ok=True)  # else WhiteNoise warns on every test request
 STORAGES = {
     # Attachments live outside the web root; only awn views serve them, after a visibility check.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(AWN_HOME / "files"), "base_url": None}},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-                    if not (DEBUG or TESTING) else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(AWN_HOME / "files"), "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not (DEBUG or TESTING)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = AWN_HOME / "files"

@@ -6,9 +6,49 @@ import re
 import nh3
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "q", "s", "small", "span",
-    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -41,8 +81,11 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def html_to_text(value: str) -> str:
     """Plain text of an HTML body, for search, notifications and the text/plain part of emails."""
-    cleaned = nh3.clean(value or "", tags={"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
-                                              "blockquote"}, attributes={})
+    cleaned = nh3.clean(
+        value or "",
+        tags={"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"},
+        attributes={},
+    )
     text = _BLOCK_BREAKS.sub("\n", cleaned)
     text = html.unescape(_TAGS.sub("", text))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
@@ -51,6 +94,4 @@ def html_to_text(value: str) -> str:
 def text_to_html(value: str) -> str:
     """Safe HTML of a plain-text body: escaped, paragraphs and line breaks kept."""
     paragraphs = re.split(r"\n\s*\n", (value or "").strip())
-    return "".join(
-        "<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs if p.strip()
-    )
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs if p.strip())

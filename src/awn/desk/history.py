@@ -96,34 +96,56 @@ def _sentence(event: TicketEvent, names: dict, person: Name, team: Name, tags: N
         return _("%(actor)s added an internal note"), names
     if event.kind == Kind.STATUS:
         return _("%(actor)s changed status from %(old)s to %(new)s"), {
-            **names, "old": _label(Status, event.old), "new": _label(Status, event.new)}
+            **names,
+            "old": _label(Status, event.old),
+            "new": _label(Status, event.new),
+        }
     if event.kind == Kind.PRIORITY:
         return _("%(actor)s changed priority from %(old)s to %(new)s"), {
-            **names, "old": _label(Priority, event.old), "new": _label(Priority, event.new)}
+            **names,
+            "old": _label(Priority, event.old),
+            "new": _label(Priority, event.new),
+        }
     if event.kind == Kind.ASSIGNEE:
         return _("%(actor)s changed the assignee from %(old)s to %(new)s"), {
-            **names, "old": person(event.old), "new": person(event.new)}
+            **names,
+            "old": person(event.old),
+            "new": person(event.new),
+        }
     if event.kind == Kind.TEAM:
         return _("%(actor)s moved the ticket from %(old)s to %(new)s"), {
-            **names, "old": team(event.old), "new": team(event.new)}
+            **names,
+            "old": team(event.old),
+            "new": team(event.new),
+        }
     if event.kind == Kind.TAGS:
         return _("%(actor)s changed the tags from %(old)s to %(new)s"), {
-            **names, "old": tags(event.old), "new": tags(event.new)}
+            **names,
+            "old": tags(event.old),
+            "new": tags(event.new),
+        }
     if event.kind == Kind.SUBJECT:
         return _("%(actor)s changed the subject from “%(old)s” to “%(new)s”"), {
-            **names, "old": event.old, "new": event.new}
+            **names,
+            "old": event.old,
+            "new": event.new,
+        }
     if event.kind == Kind.FOLLOWERS:
         added = sorted(_ids([event.new]) - _ids([event.old]))
         return _("%(actor)s added followers: %(names)s"), {
-            **names, "names": ", ".join(person(pk) for pk in added) or _("none")}
+            **names,
+            "names": ", ".join(person(pk) for pk in added) or _("none"),
+        }
     if event.kind == Kind.MERGED:
         return _("%(actor)s merged this ticket into #%(number)s"), {**names, "number": event.new}
     if event.kind == Kind.MERGED_FROM:
         return _("%(actor)s merged #%(number)s into this ticket"), {**names, "number": event.new}
     if event.kind == Kind.DELIVERY and isinstance(event.new, dict):
         return _("Email to %(recipients)s failed: %(reason)s"), {
-            **names, "recipients": ", ".join(event.new.get("recipients") or []) or "—",
-            "reason": event.new.get("reason") or "—"}
+            **names,
+            "recipients": ", ".join(event.new.get("recipients") or []) or "—",
+            "reason": event.new.get("reason") or "—",
+        }
     if event.kind == Kind.TIER and isinstance(event.old, int) and isinstance(event.new, int):
         if event.new > event.old:
             template = _("%(actor)s escalated the ticket from L%(old)s to L%(new)s")
@@ -135,7 +157,10 @@ def _sentence(event: TicketEvent, names: dict, person: Name, team: Name, tags: N
     if event.kind == Kind.LANGUAGE and event.new:
         if event.old:
             return _("%(actor)s changed the language from %(old)s to %(new)s"), {
-                **names, "old": _language(event.old), "new": _language(event.new)}
+                **names,
+                "old": _language(event.old),
+                "new": _language(event.new),
+            }
         return _("%(actor)s set the language to %(new)s"), {**names, "new": _language(event.new)}
     if event.kind == Kind.RULE and isinstance(event.new, dict):
         return _rule_sentence(event.new, names)

@@ -30,9 +30,12 @@ class AttachmentsField(forms.FileField):
         files = [super(AttachmentsField, self).clean(item, initial) for item in items if item]
         if len(files) > settings.AWN_MAX_ATTACHMENTS:
             raise forms.ValidationError(
-                ngettext("At most %(count)d file can be attached.",
-                         "At most %(count)d files can be attached.",
-                         settings.AWN_MAX_ATTACHMENTS) % {"count": settings.AWN_MAX_ATTACHMENTS},
+                ngettext(
+                    "At most %(count)d file can be attached.",
+                    "At most %(count)d files can be attached.",
+                    settings.AWN_MAX_ATTACHMENTS,
+                )
+                % {"count": settings.AWN_MAX_ATTACHMENTS},
                 code="too_many",
             )
         limit = settings.AWN_MAX_ATTACHMENT_BYTES
@@ -41,8 +44,11 @@ class AttachmentsField(forms.FileField):
             if upload.size > limit:
                 raise forms.ValidationError(
                     _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB per file.")
-                    % {"name": upload.name, "size": round(upload.size / 1048576, 1),
-                       "limit": round(limit / 1048576, 1)},
+                    % {
+                        "name": upload.name,
+                        "size": round(upload.size / 1048576, 1),
+                        "limit": round(limit / 1048576, 1),
+                    },
                     code="too_large",
                 )
         return files
@@ -54,13 +60,15 @@ def incoming_files(uploads: list[UploadedFile]) -> tuple[IncomingFile, ...]:
 
 def _attachments_help() -> str:
     return _("Up to %(count)d files, %(limit)s MB each.") % {
-        "count": settings.AWN_MAX_ATTACHMENTS, "limit": round(settings.AWN_MAX_ATTACHMENT_BYTES / 1048576, 1),
+        "count": settings.AWN_MAX_ATTACHMENTS,
+        "limit": round(settings.AWN_MAX_ATTACHMENT_BYTES / 1048576, 1),
     }
 
 
 class RequestForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=255,
-                              widget=forms.TextInput(attrs={"autofocus": True}))
+    subject = forms.CharField(
+        label=_("Subject"), max_length=255, widget=forms.TextInput(attrs={"autofocus": True})
+    )
     message = forms.CharField(label=_("How can we help?"), widget=forms.Textarea(attrs={"rows": 8}))
     attachments = AttachmentsField()
 
@@ -82,17 +90,20 @@ HONEYPOT_FIELD = "company_website"
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=200,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Your email"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    name = forms.CharField(
+        label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("Your email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     subject = forms.CharField(label=_("Subject"), max_length=255)
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
     attachments = AttachmentsField()
     # Hidden from people (CSS class .honeypot, out of the tab order); bots that fill every field give
     # themselves away.
     company_website = forms.CharField(
-        label=_("Leave this field empty"), required=False,
+        label=_("Leave this field empty"),
+        required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 

@@ -146,7 +146,8 @@ def automatic_teams() -> frozenset[int]:
     version = cache.get(VERSION_KEY, "")
     if _automatic["version"] != version:
         _automatic["teams"] = frozenset(
-            TeamRouting.objects.exclude(assignment=Assignment.MANUAL).values_list("team_id", flat=True))
+            TeamRouting.objects.exclude(assignment=Assignment.MANUAL).values_list("team_id", flat=True)
+        )
         _automatic["version"] = version
     return _automatic["teams"]  # type: ignore[return-value]
 

@@ -37,8 +37,9 @@ def attachment_download(request, pk: int, filename: str):
     content_type = attachment.content_type.split(";")[0].strip().lower()
     if content_type not in SAFE_IMAGE_TYPES:
         content_type = "application/octet-stream"
-    response = FileResponse(handle, as_attachment=True, filename=attachment.filename,
-                            content_type=content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.filename, content_type=content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'"
     response["Cache-Control"] = "private, no-store"

@@ -31,13 +31,18 @@ class UserForm(DeskForm):
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     language = forms.ChoiceField(label=_("Language"), required=False)
     timezone = forms.ChoiceField(label=_("Timezone"), initial="UTC")
-    organization = forms.ModelChoiceField(label=_("Organization"), required=False,
-                                          queryset=Organization.objects.all())
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), required=False, queryset=Organization.objects.all()
+    )
     plan = forms.CharField(label=_("Plan"), required=False, max_length=64)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    password = forms.CharField(label=_("Password"), required=False, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=_("Leave empty to keep the current password (or to set none)."))
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the current password (or to set none)."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,22 +53,30 @@ class UserForm(DeskForm):
 class TeamAdminForm(DeskForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     tier = forms.TypedChoiceField(label=_("Tier"), coerce=int, choices=Tier.choices, initial=Tier.L1)
-    visibility = forms.ChoiceField(label=_("Visibility"), choices=Team.Visibility.choices,
-                                   initial=Team.Visibility.TEAM)
-    members = forms.ModelMultipleChoiceField(label=_("Members"), required=False, queryset=staff_users(),
-                                             widget=forms.CheckboxSelectMultiple)
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), choices=Team.Visibility.choices, initial=Team.Visibility.TEAM
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"), required=False, queryset=staff_users(), widget=forms.CheckboxSelectMultiple
+    )
 
 
 class OrganizationForm(DeskForm):
     name = forms.CharField(label=_("Name"), max_length=200)
-    domains = forms.CharField(label=_("Email domains"), required=False, max_length=2000,
-                              help_text=_("Separated by commas or spaces, e.g. example.com"))
+    domains = forms.CharField(
+        label=_("Email domains"),
+        required=False,
+        max_length=2000,
+        help_text=_("Separated by commas or spaces, e.g. example.com"),
+    )
     shared_tickets = forms.BooleanField(
-        label=_("Members see the organization's tickets"), required=False,
+        label=_("Members see the organization's tickets"),
+        required=False,
         help_text=_("When on, every member of the organization can read and reply to its tickets."),
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                            max_length=10_000)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+    )
 
     def domain_list(self) -> list[str]:
         return [part for part in (self.cleaned_data.get("domains") or "").replace(",", " ").split() if part]

@@ -39,6 +39,7 @@ def admin_home(request):
 
 # --- People ----------------------------------------------------------------------------------------
 
+
 @admin_required
 def users_list(request):
     query = (request.GET.get("q") or "").strip()[:200]
@@ -49,14 +50,29 @@ def users_list(request):
     if role in Role.values:
         people = people.filter(role=role)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "desk/admin/users.html",
-                  {"page": page, "query": query, "role": role, "roles": Role.choices, "section": "users"})
+    return render(
+        request,
+        "desk/admin/users.html",
+        {"page": page, "query": query, "role": role, "roles": Role.choices, "section": "users"},
+    )
 
 
 def _user_fields(form: UserForm) -> dict:
     data = form.cleaned_data
-    return {key: data[key] for key in ("email", "name", "role", "phone", "language", "timezone",
-                                        "organization", "plan", "is_active")}
+    return {
+        key: data[key]
+        for key in (
+            "email",
+            "name",
+            "role",
+            "phone",
+            "language",
+            "timezone",
+            "organization",
+            "plan",
+            "is_active",
+        )
+    }
 
 
 @admin_required
@@ -67,8 +83,9 @@ def user_new(request):
         status = 422
         if form.is_valid():
             try:
-                person = services.create_user(by=request.user, password=form.cleaned_data["password"] or None,
-                                              **_user_fields(form))
+                person = services.create_user(
+                    by=request.user, password=form.cleaned_data["password"] or None, **_user_fields(form)
+                )
             except DomainError as exc:
                 _apply_error(form, exc)
                 status = exc.status
@@ -81,8 +98,10 @@ def user_new(request):
 @admin_required
 def user_edit(request, pk: int):
     person = get_object_or_404(User, pk=pk)
-    initial = {field: getattr(person, field) for field in ("email", "name", "role", "phone", "language",
-                                                             "timezone", "plan", "is_active")}
+    initial = {
+        field: getattr(person, field)
+        for field in ("email", "name", "role", "phone", "language", "timezone", "plan", "is_active")
+    }
     initial["organization"] = person.organization_id
     form = UserForm(request.POST or None, initial=initial)
     status = 200
@@ -90,20 +109,30 @@ def user_edit(request, pk: int):
         status = 422
         if form.is_valid():
             try:
-                services.update_user(by=request.user, user=person,
-                                     password=form.cleaned_data["password"] or None, **_user_fields(form))
+                services.update_user(
+                    by=request.user,
+                    user=person,
+                    password=form.cleaned_data["password"] or None,
+                    **_user_fields(form),
+                )
             except DomainError as exc:
                 _apply_error(form, exc)
                 status = exc.status
             else:
-                messages.success(request, _("Changes to %(name)s were saved.")
-                                 % {"name": person.display_name})
+                messages.success(
+                    request, _("Changes to %(name)s were saved.") % {"name": person.display_name}
+                )
                 return redirect("desk:admin_users")
-    return render(request, "desk/admin/user_form.html",
-                  {"form": form, "person": person, "section": "users"}, status=status)
+    return render(
+        request,
+        "desk/admin/user_form.html",
+        {"form": form, "person": person, "section": "users"},
+        status=status,
+    )
 
 
 # --- Teams -----------------------------------------------------------------------------------------
+
 
 @staff_required
 def teams_list(request):
@@ -112,8 +141,11 @@ def teams_list(request):
     teams = Team.objects.annotate(member_count=Count("members")).order_by("tier", "name")
     if not can_administer(request.user):
         teams = teams.filter(members=request.user)
-    return render(request, "desk/admin/teams.html",
-                  {"teams": teams, "can_edit": can_administer(request.user), "section": "teams"})
+    return render(
+        request,
+        "desk/admin/teams.html",
+        {"teams": teams, "can_edit": can_administer(request.user), "section": "teams"},
+    )
 
 
 @admin_required
@@ -125,8 +157,13 @@ def team_new(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                team = services.create_team(by=request.user, name=data["name"], tier=data["tier"],
-                                            visibility=data["visibility"], members=data["members"])
+                team = services.create_team(
+                    by=request.user,
+                    name=data["name"],
+                    tier=data["tier"],
+                    visibility=data["visibility"],
+                    members=data["members"],
+                )
             except DomainError as exc:
                 _apply_error(form, exc)
                 status = exc.status
@@ -145,8 +182,12 @@ def team_edit(request, pk: int):
     editable = can_administer(request.user)
     if request.method == "POST" and not editable:
         raise PermissionDenied
-    initial = {"name": team.name, "tier": team.tier, "visibility": team.visibility,
-               "members": list(team.members.values_list("pk", flat=True))}
+    initial = {
+        "name": team.name,
+        "tier": team.tier,
+        "visibility": team.visibility,
+        "members": list(team.members.values_list("pk", flat=True)),
+    }
     form = TeamAdminForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -154,20 +195,32 @@ def team_edit(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.update_team(by=request.user, team=team, name=data["name"], tier=data["tier"],
-                                     visibility=data["visibility"], members=data["members"])
+                services.update_team(
+                    by=request.user,
+                    team=team,
+                    name=data["name"],
+                    tier=data["tier"],
+                    visibility=data["visibility"],
+                    members=data["members"],
+                )
             except DomainError as exc:
                 _apply_error(form, exc)
                 status = exc.status
             else:
                 messages.success(request, _("Changes to %(name)s were saved.") % {"name": data["name"]})
                 return redirect("desk:admin_teams")
-    context = {"form": form, "team": team, "editable": editable, "section": "teams",
-               "members": team.members.order_by("name", "email")}
+    context = {
+        "form": form,
+        "team": team,
+        "editable": editable,
+        "section": "teams",
+        "members": team.members.order_by("name", "email"),
+    }
     return render(request, "desk/admin/team_form.html", context, status=status)
 
 
 # --- Organizations ---------------------------------------------------------------------------------
+
 
 @admin_required
 def organizations_list(request):
@@ -176,8 +229,9 @@ def organizations_list(request):
     if query:
         organizations = organizations.filter(name__icontains=query)
     page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "desk/admin/organizations.html",
-                  {"page": page, "query": query, "section": "organizations"})
+    return render(
+        request, "desk/admin/organizations.html", {"page": page, "query": query, "section": "organizations"}
+    )
 
 
 @admin_required
@@ -190,8 +244,11 @@ def organization_new(request):
             data = form.cleaned_data
             try:
                 organization = services.create_organization(
-                    by=request.user, name=data["name"], domains=form.domain_list(),
-                    shared_tickets=data["shared_tickets"], notes=data["notes"],
+                    by=request.user,
+                    name=data["name"],
+                    domains=form.domain_list(),
+                    shared_tickets=data["shared_tickets"],
+                    notes=data["notes"],
                 )
             except DomainError as exc:
                 _apply_error(form, exc)
@@ -199,15 +256,23 @@ def organization_new(request):
             else:
                 messages.success(request, _("%(name)s was added.") % {"name": organization.name})
                 return redirect("desk:admin_organizations")
-    return render(request, "desk/admin/organization_form.html",
-                  {"form": form, "section": "organizations"}, status=status)
+    return render(
+        request,
+        "desk/admin/organization_form.html",
+        {"form": form, "section": "organizations"},
+        status=status,
+    )
 
 
 @admin_required
 def organization_edit(request, pk: int):
     organization = get_object_or_404(Organization, pk=pk)
-    initial = {"name": organization.name, "domains": ", ".join(organization.domains or []),
-               "shared_tickets": organization.shared_tickets, "notes": organization.notes}
+    initial = {
+        "name": organization.name,
+        "domains": ", ".join(organization.domains or []),
+        "shared_tickets": organization.shared_tickets,
+        "notes": organization.notes,
+    }
     form = OrganizationForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -216,8 +281,12 @@ def organization_edit(request, pk: int):
             data = form.cleaned_data
             try:
                 services.update_organization(
-                    by=request.user, organization=organization, name=data["name"], domains=form.domain_list(),
-                    shared_tickets=data["shared_tickets"], notes=data["notes"],
+                    by=request.user,
+                    organization=organization,
+                    name=data["name"],
+                    domains=form.domain_list(),
+                    shared_tickets=data["shared_tickets"],
+                    notes=data["notes"],
                 )
             except DomainError as exc:
                 _apply_error(form, exc)
@@ -225,5 +294,9 @@ def organization_edit(request, pk: int):
             else:
                 messages.success(request, _("Changes to %(name)s were saved.") % {"name": data["name"]})
                 return redirect("desk:admin_organizations")
-    return render(request, "desk/admin/organization_form.html",
-                  {"form": form, "organization": organization, "section": "organizations"}, status=status)
+    return render(
+        request,
+        "desk/admin/organization_form.html",
+        {"form": form, "organization": organization, "section": "organizations"},
+        status=status,
+    )

@@ -41,8 +41,10 @@ def log_call(request):
                 try:
                     ticket = get_ticket_for(user=request.user, number=data["ticket"])
                 except Http404:
-                    form.add_error("ticket", _("There is no ticket #%(number)s that you can see.")
-                                   % {"number": data["ticket"]})
+                    form.add_error(
+                        "ticket",
+                        _("There is no ticket #%(number)s that you can see.") % {"number": data["ticket"]},
+                    )
             if ticket is not None:
                 caller = find_user_by_email(data["email"])
                 if caller is None or caller.pk != ticket.requester_id:
@@ -50,11 +52,16 @@ def log_call(request):
             if not form.errors:
                 try:
                     with transaction.atomic():  # a caller created on the fly goes away if the call is refused
-                        caller = get_or_create_customer(email=data["email"], name=data["name"],
-                                                        phone=data["phone"])
+                        caller = get_or_create_customer(
+                            email=data["email"], name=data["name"], phone=data["phone"]
+                        )
                         ticket = services.log_phone_call(
-                            by=Actor.of(request.user), requester=caller, summary=data["summary"],
-                            subject=data["subject"], ticket=ticket, priority=data["priority"],
+                            by=Actor.of(request.user),
+                            requester=caller,
+                            summary=data["summary"],
+                            subject=data["subject"],
+                            ticket=ticket,
+                            priority=data["priority"],
                         )
                 except DomainError as exc:
                     _add_domain_error(form, exc)
@@ -80,12 +87,18 @@ def new_ticket(request):
                 files = [IncomingFile.from_upload(upload) for upload in data["attachments"]]
                 try:
                     with transaction.atomic():
-                        requester = get_or_create_customer(email=data["email"], name=data["name"],
-                                                           phone=data["phone"])
+                        requester = get_or_create_customer(
+                            email=data["email"], name=data["name"], phone=data["phone"]
+                        )
                         ticket = services.create_ticket(
-                            requester=requester, subject=data["subject"], body=data["body"],
-                            channel=data["channel"], priority=data["priority"], team=team,
-                            attachments=files, by=Actor.of(request.user),
+                            requester=requester,
+                            subject=data["subject"],
+                            body=data["body"],
+                            channel=data["channel"],
+                            priority=data["priority"],
+                            team=team,
+                            attachments=files,
+                            by=Actor.of(request.user),
                         )
                 except DomainError as exc:
                     _add_domain_error(form, exc)

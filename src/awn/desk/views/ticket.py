@@ -37,8 +37,11 @@ from awn.tickets.states import ALLOWED
 
 def _ticket_context(request, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     user = request.user
-    status_choices = [(value, label) for value, label in Status.choices
-                      if value == ticket.status or value in ALLOWED.get(ticket.status, ())]
+    status_choices = [
+        (value, label)
+        for value, label in Status.choices
+        if value == ticket.status or value in ALLOWED.get(ticket.status, ())
+    ]
     tag_names = sorted(tag.name for tag in ticket.tags.all())
     context = {
         "ticket": ticket,
@@ -124,8 +127,9 @@ def ticket_reply(request, number: int):
                 if data["status"]:
                     services.change_status(ticket=ticket, status=data["status"], by=by)
             else:
-                services.reply_to_ticket(ticket=ticket, by=by, body=data["body"], attachments=files,
-                                         status=data["status"] or None)
+                services.reply_to_ticket(
+                    ticket=ticket, by=by, body=data["body"], attachments=files, status=data["status"] or None
+                )
     except DomainError as exc:
         return _refused(request, number, exc.message, exc.status, reply_form=form)
     notice = _("Internal note added.") if data["kind"] == "note" else _("Reply sent.")
@@ -206,8 +210,9 @@ def ticket_merge(request, number: int):
     try:
         target = get_ticket_for(user=request.user, number=target_number)
     except Http404:
-        form.add_error("target", _("There is no ticket #%(number)s that you can see.")
-                       % {"number": target_number})
+        form.add_error(
+            "target", _("There is no ticket #%(number)s that you can see.") % {"number": target_number}
+        )
         return _render(request, ticket, merge_form=form, error=_first_error(form), status=422)
     if target.pk == ticket.pk:
         form.add_error("target", _("A ticket cannot be merged into itself."))
@@ -218,8 +223,10 @@ def ticket_merge(request, number: int):
         services.merge_tickets(source=ticket, target=target, by=Actor.of(request.user))
     except DomainError as exc:
         return _refused(request, number, exc.message, exc.status, merge_form=form)
-    messages.success(request, _("Ticket #%(source)s was merged into #%(target)s.")
-                     % {"source": ticket.pk, "target": target.pk})
+    messages.success(
+        request,
+        _("Ticket #%(source)s was merged into #%(target)s.") % {"source": ticket.pk, "target": target.pk},
+    )
     if is_htmx(request):
         response = HttpResponse()
         response["HX-Redirect"] = reverse("desk:ticket", kwargs={"number": target.pk})

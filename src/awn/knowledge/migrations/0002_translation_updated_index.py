@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('knowledge', '0001_initial'),
+        ("knowledge", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='articletranslation',
-            index=models.Index(fields=['updated_at'], name='knowledge_translation_updated'),
+            model_name="articletranslation",
+            index=models.Index(fields=["updated_at"], name="knowledge_translation_updated"),
         ),
     ]

@@ -68,8 +68,13 @@ def contact(request):
         if ratelimit.is_limited("contact", ip, limit=settings.AWN_CONTACT_RATE_LIMIT):
             form = ContactForm(request.POST)  # keep what they typed; files must be chosen again anyway
             form.is_valid()
-            form.add_error(None, _("You have sent several messages in a short time. Please wait ten minutes "
-                                   "and try again, or write to us by email."))
+            form.add_error(
+                None,
+                _(
+                    "You have sent several messages in a short time. Please wait ten minutes "
+                    "and try again, or write to us by email."
+                ),
+            )
             status = 429
         elif form.is_valid():
             ratelimit.hit("contact", ip, window=RATE_WINDOW)
@@ -77,11 +82,16 @@ def contact(request):
                 return redirect(_done_url(number=None, embed=embed, lang=language))
             data = form.cleaned_data
             try:
-                message = receive_message(InboundMessage(
-                    channel=Channel.WEB, sender_email=data["email"], sender_name=data["name"],
-                    subject=data["subject"], body=data["message"],
-                    attachments=incoming_files(data["attachments"]),
-                ))
+                message = receive_message(
+                    InboundMessage(
+                        channel=Channel.WEB,
+                        sender_email=data["email"],
+                        sender_name=data["name"],
+                        subject=data["subject"],
+                        body=data["message"],
+                        attachments=incoming_files(data["attachments"]),
+                    )
+                )
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
                 status = error.status

@@ -35,10 +35,16 @@ def ticket_list(request):
     page = Paginator(portal_tickets(user=user, scope=scope, state=state), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "portal/ticket_list.html", {
-        "page": page, "scope": scope, "state": state,
-        "organization_tab": shares_organization_tickets(user),
-    })
+    return render(
+        request,
+        "portal/ticket_list.html",
+        {
+            "page": page,
+            "scope": scope,
+            "state": state,
+            "organization_tab": shares_organization_tickets(user),
+        },
+    )
 
 
 @customer_page
@@ -51,7 +57,9 @@ def ticket_new(request):
         previous = Ticket.objects.visible_to(user).filter(pk=int(follow_up)).first()
         if previous is not None:
             initial["subject"] = _("Follow-up to #%(number)s: %(subject)s") % {
-                "number": previous.number, "subject": previous.subject}
+                "number": previous.number,
+                "subject": previous.subject,
+            }
     form = RequestForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -59,16 +67,20 @@ def ticket_new(request):
         if form.is_valid():
             try:
                 ticket = create_ticket(
-                    requester=user, subject=form.cleaned_data["subject"], body=form.cleaned_data["message"],
-                    channel=Channel.WEB, attachments=incoming_files(form.cleaned_data["attachments"]),
+                    requester=user,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["message"],
+                    channel=Channel.WEB,
+                    attachments=incoming_files(form.cleaned_data["attachments"]),
                     by=Actor.of(user),
                 )
             except DomainError as error:
                 _form_error(form, error)
                 status = error.status
             else:
-                messages.success(request, _("Thank you! We received your request #%(number)s.")
-                                 % {"number": ticket.number})
+                messages.success(
+                    request, _("Thank you! We received your request #%(number)s.") % {"number": ticket.number}
+                )
                 return redirect("portal:ticket", number=ticket.number)
     return render(request, "portal/ticket_new.html", {"form": form}, status=status)
 
@@ -78,15 +90,20 @@ def _detail(request, ticket: Ticket, *, reply_form: ReplyForm | None = None, sta
     merged_into = None
     if ticket.merged_into_id:
         merged_into = Ticket.objects.visible_to(user).filter(pk=ticket.merged_into_id).first()
-    return render(request, "portal/ticket_detail.html", {
-        "ticket": ticket,
-        "thread": thread_for(user=user, ticket=ticket),
-        "reply_form": reply_form or ReplyForm(),
-        "merged_into": merged_into,
-        "can_reply": ticket.status != Status.CLOSED,
-        "can_solve": ticket.status not in (Status.SOLVED, Status.CLOSED),
-        "can_reopen": ticket.status == Status.SOLVED,
-    }, status=status)
+    return render(
+        request,
+        "portal/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "thread": thread_for(user=user, ticket=ticket),
+            "reply_form": reply_form or ReplyForm(),
+            "merged_into": merged_into,
+            "can_reply": ticket.status != Status.CLOSED,
+            "can_solve": ticket.status not in (Status.SOLVED, Status.CLOSED),
+            "can_reopen": ticket.status == Status.SOLVED,
+        },
+        status=status,
+    )
 
 
 @customer_page
@@ -103,9 +120,13 @@ def ticket_reply(request, number: int):
     if not form.is_valid():
         return _detail(request, ticket, reply_form=form, status=400)
     try:
-        add_customer_message(ticket=ticket, author=request.user, body=form.cleaned_data["message"],
-                             attachments=incoming_files(form.cleaned_data["attachments"]),
-                             channel=Channel.WEB)
+        add_customer_message(
+            ticket=ticket,
+            author=request.user,
+            body=form.cleaned_data["message"],
+            attachments=incoming_files(form.cleaned_data["attachments"]),
+            channel=Channel.WEB,
+        )
     except DomainError as error:
         _form_error(form, error)
         return _detail(request, ticket, reply_form=form, status=error.status)
@@ -130,16 +151,25 @@ def _move(request, number: int, *, to: str, allowed_from: tuple[str, ...], refus
 @customer_page
 def ticket_solve(request, number: int):
     """The customer says the request is solved."""
-    return _move(request, number, to=Status.SOLVED,
-                 allowed_from=(Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD),
-                 refusal=_("This request is already solved or closed."),
-                 done=_("Marked as solved. Thank you!"))
+    return _move(
+        request,
+        number,
+        to=Status.SOLVED,
+        allowed_from=(Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD),
+        refusal=_("This request is already solved or closed."),
+        done=_("Marked as solved. Thank you!"),
+    )
 
 
 @require_POST
 @customer_page
 def ticket_reopen(request, number: int):
     """The customer says a solved request is not solved after all."""
-    return _move(request, number, to=Status.OPEN, allowed_from=(Status.SOLVED,),
-                 refusal=_("Only a solved request can be reopened."),
-                 done=_("Reopened. We will get back to you."))
+    return _move(
+        request,
+        number,
+        to=Status.OPEN,
+        allowed_from=(Status.SOLVED,),
+        refusal=_("Only a solved request can be reopened."),
+        done=_("Reopened. We will get back to you."),
+    )

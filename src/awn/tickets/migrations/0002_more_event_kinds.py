@@ -4,15 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0001_initial'),
+        ("tickets", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ticketevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'created'), ('message', 'message'), ('note', 'internal note'), ('status', 'status'), ('priority', 'priority'), ('assignee', 'assignee'), ('team', 'team'), ('tags', 'tags'), ('subject', 'subject'), ('followers', 'followers'), ('merged', 'merged'), ('merged_from', 'merged from'), ('tier', 'tier'), ('language', 'language'), ('rule', 'automation rule'), ('delivery', 'delivery'), ('sla', 'SLA')], max_length=24),
+            model_name="ticketevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "created"),
+                    ("message", "message"),
+                    ("note", "internal note"),
+                    ("status", "status"),
+                    ("priority", "priority"),
+                    ("assignee", "assignee"),
+                    ("team", "team"),
+                    ("tags", "tags"),
+                    ("subject", "subject"),
+                    ("followers", "followers"),
+                    ("merged", "merged"),
+                    ("merged_from", "merged from"),
+                    ("tier", "tier"),
+                    ("language", "language"),
+                    ("rule", "automation rule"),
+                    ("delivery", "delivery"),
+                    ("sla", "SLA"),
+                ],
+                max_length=24,
+            ),
         ),
     ]

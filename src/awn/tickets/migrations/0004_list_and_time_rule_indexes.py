@@ -5,33 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('sla', '0001_initial'),
-        ('tickets', '0003_sla_due_times'),
+        ("accounts", "0001_initial"),
+        ("sla", "0001_initial"),
+        ("tickets", "0003_sla_due_times"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='ticket',
-            name='ticket_status_priority',
+            model_name="ticket",
+            name="ticket_status_priority",
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['-priority', 'created_at', 'id'], name='ticket_priority_created'),
+            model_name="ticket",
+            index=models.Index(fields=["-priority", "created_at", "id"], name="ticket_priority_created"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', '-priority', 'created_at', 'id'], name='ticket_status_priority_created'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["status", "-priority", "created_at", "id"], name="ticket_status_priority_created"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'last_agent_message_at', 'id'], name='ticket_status_agent_message'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["status", "last_agent_message_at", "id"], name="ticket_status_agent_message"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'last_customer_message_at', 'id'], name='ticket_status_customer_msg'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["status", "last_customer_message_at", "id"], name="ticket_status_customer_msg"
+            ),
         ),
     ]

@@ -36,18 +36,19 @@ def analyze_new_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('sla', '0001_initial'),
-        ('tickets', '0004_list_and_time_rule_indexes'),
+        ("accounts", "0001_initial"),
+        ("sla", "0001_initial"),
+        ("tickets", "0004_list_and_time_rule_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['team', 'status', 'created_at', 'id', 'priority'], name='ticket_team_status_created'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["team", "status", "created_at", "id", "priority"], name="ticket_team_status_created"
+            ),
         ),
         migrations.RunPython(analyze_new_indexes, migrations.RunPython.noop, elidable=True),
     ]

@@ -81,8 +81,9 @@ def assign_ticket(*, ticket: Ticket, assignee: User | None, by: Actor) -> Ticket
     old = ticket.assignee_id
     ticket.assignee = assignee
     fields = ["assignee"]
-    record_event(ticket=ticket, by=by, kind=TicketEvent.Kind.ASSIGNEE, old=old,
-                 new=assignee.pk if assignee else None)
+    record_event(
+        ticket=ticket, by=by, kind=TicketEvent.Kind.ASSIGNEE, old=old, new=assignee.pk if assignee else None
+    )
     touch(ticket, *fields)
     if assignee is not None and ticket.status == Status.NEW:
         change_status(ticket=ticket, status=Status.OPEN, by=by)
@@ -156,8 +157,13 @@ def add_followers(*, ticket: Ticket, users: Iterable[User], by: Actor) -> Ticket
     if not new:
         return ticket
     ticket.followers.add(*new)
-    record_event(ticket=ticket, by=by, kind=TicketEvent.Kind.FOLLOWERS, old=sorted(existing),
-                 new=sorted(existing | {u.pk for u in new}))
+    record_event(
+        ticket=ticket,
+        by=by,
+        kind=TicketEvent.Kind.FOLLOWERS,
+        old=sorted(existing),
+        new=sorted(existing | {u.pk for u in new}),
+    )
     touch(ticket)
     announce("ticket.updated", ticket, changed=["followers"])
     return ticket
