@@ -149,3 +149,18 @@ def test_choices_read_inside_a_transaction_are_not_kept():
         transaction.set_rollback(True)
 
     assert "Rolled Back" not in {name for _pk, name in staff_choices()}
+
+
+def test_every_element_id_on_the_inbox_is_unique_and_every_label_points_at_one(admin_user, client, ticket):
+    import re
+    from collections import Counter
+
+    client.force_login(admin_user)
+
+    html = client.get(reverse("desk:inbox") + "?view=all").content.decode()
+
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert ids["id_bulk_status"] == 1 and ids["id_status"] == 1
+    for target in re.findall(r'<label for="([^"]+)"', html):
+        assert ids[target] == 1, target

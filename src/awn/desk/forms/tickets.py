@@ -239,6 +239,9 @@ class BulkActionForm(DeskForm):
     tag = forms.CharField(label=_("Tag"), required=False, max_length=64)
 
     def __init__(self, *args, staff: Choices | None = None, **kwargs):
+        # The inbox shows this form beside the filter form, which has fields of the same names:
+        # its own prefix keeps every element id on the page unique (labels point at the right field).
+        kwargs.setdefault("auto_id", "id_bulk_%s")
         super().__init__(*args, **kwargs)
         set_choices(self, "assignee", assignee_choices("—", _("Nobody (unassign)"), staff))
 
