@@ -51,10 +51,20 @@ run: install
 # the end names the stages that failed and the exit status is non-zero if any did.
 test: install system-packages services
 	@failed=""; \
-	for stage in messages lint migrations-check test-sqlite test-postgres test-e2e; do \
+	for stage in messages lint migrations-check; do \
 		echo; echo "=== $$stage ==="; \
 		$(MAKE) --no-print-directory $$stage || failed="$$failed $$stage"; \
 	done; \
+	mkdir -p var; \
+	echo; echo "=== test-sqlite and test-postgres, side by side (one core each) ==="; \
+	$(MAKE) --no-print-directory test-sqlite > var/test-sqlite.log 2>&1 & sqlite=$$!; \
+	AWN_TEST_REDIS_URL=redis://127.0.0.1:6379/13 \
+		$(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1 & postgres=$$!; \
+	wait $$sqlite || failed="$$failed test-sqlite"; \
+	wait $$postgres || failed="$$failed test-postgres"; \
+	for stage in test-sqlite test-postgres; do echo; echo "=== $$stage ==="; cat var/$$stage.log; done; \
+	echo; echo "=== test-e2e ==="; \
+	$(MAKE) --no-print-directory test-e2e || failed="$$failed test-e2e"; \
 	echo; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
 	echo "make test: all stages passed"
