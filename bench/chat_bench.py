@@ -15,9 +15,14 @@ What it does, against a real server process (uvicorn with websockets, as `awn ru
    idle connection.
 4. For `--seconds`, visitors send messages at `--rate` messages per second in total (the default: each of the
    1,000 writes once a minute), each in its own chat; each agent's bot answers a message in its chats the
-   moment its desk socket learns of it (the list notice every agent of the team gets, as the desk's lists do).
+   moment its desk socket learns of it (the list notice the chat's agent gets, as the console's lists do).
    Timed per message: visitor → agent (the agent's socket has the notice) and the round trip visitor → agent →
    visitor (the visitor's socket has the answer).
+   Around each exchange the sockets send what the widget and the console send (unless `--bare`): the visitor
+   `typing` on before the message and off after it, and `read` once the answer is shown; the agent `view`s the
+   chat (switching to it in the console; the server keeps the last 10 per socket), `read`s the visitor's
+   message (the ticket page notice brings it), `typing` on, then answers. And every socket `ping`s every 25 s
+   all along, as widget.js and desk.js do: with 1,000 visitors that is 40 frames a second on its own.
 5. With the 1,000 still connected, `--new-chats` new visitors open chats at `--new-chat-rate` per second;
    timed until each visitor's acknowledgement (the ticket is created and the chat routed by then).
 
@@ -31,6 +36,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -41,11 +47,12 @@ import sys
 import time
 from pathlib import Path
 
+# The server's AWN_HOME (--home); the database right after the setup is saved beside it, in <home>-setup.
 HOME = Path("/tmp/awn-chat-bench")
-SETUP_CACHE = Path("/tmp/awn-chat-bench-setup")
 OUT = Path(__file__).resolve().parent / "out"
 AWN = str(Path(sys.executable).with_name("awn"))
 ORIGIN = "https://shop.bench.test"
+PING_SECONDS = 25.0  # widget.js and desk.js
 
 SETUP = """
 import json
@@ -153,6 +160,9 @@ class Bench:
         self.done: dict[str, asyncio.Future] = {}
         self.session_by_ticket: dict[int, int] = {}
         self.pending_by_ticket: dict[int, str] = {}  # the token a visitor sent last, until the agent sees it
+        self.bare = args.bare
+        self.frames_sent = 0  # every frame the clients sent in the steady phase (messages and the rest)
+        self.counting = False
 
     # --- agents ------------------------------------------------------------------------------------
 
@@ -170,6 +180,9 @@ class Bench:
         ) as ws:
             self.agents.append(ws)
             ready.set()
+            # The chats this console switched to, the latest last (the server keeps 10).
+            viewing: list[int] = []
+            pinger = None if self.bare else asyncio.create_task(self.pinger(ws))
             async for raw in ws:
                 frame = json.loads(raw)
                 kind = frame.get("type")
@@ -187,11 +200,39 @@ class Bench:
                     if started is not None:
                         self.to_agent.append(time.perf_counter() - started)
                     session = self.session_by_ticket.get(ticket)
-                    await ws.send(
-                        json.dumps({"type": "reply", "session": session, "text": f"answer ans-{token}"})
+                    if not self.bare:
+                        if ticket not in viewing:
+                            await self.frame(ws, {"type": "view", "ticket": ticket})
+                            viewing.append(ticket)
+                            del viewing[:-10]
+                        await self.frame(ws, {"type": "typing", "ticket": ticket, "on": True, "public": True})
+                    await self.frame(ws, {"type": "reply", "session": session, "text": f"answer ans-{token}"})
+                elif (
+                    kind == "ticket.page"
+                    and not self.bare
+                    and not frame.get("from_staff")
+                    and (frame.get("message") or {}).get("id")
+                ):
+                    # The console marks a visitor's message read when it shows it (console.js markRead).
+                    await self.frame(
+                        ws, {"type": "read", "ticket": frame["ticket"], "upto": frame["message"]["id"]}
                     )
                 elif kind == "error":
                     self.errors.append(frame)
+            if pinger is not None:
+                pinger.cancel()
+
+    async def frame(self, ws, data: dict) -> None:
+        if self.counting:
+            self.frames_sent += 1
+        await ws.send(json.dumps(data))
+
+    async def pinger(self, ws) -> None:
+        """`ping` every 25 s from a random moment on, as widget.js and desk.js do."""
+        await asyncio.sleep(random.uniform(0, PING_SECONDS))
+        while True:
+            await self.frame(ws, {"type": "ping"})
+            await asyncio.sleep(PING_SECONDS)
 
     # --- visitors ----------------------------------------------------------------------------------
 
@@ -211,6 +252,8 @@ class Bench:
             self.session_by_ticket[state["ticket"]] = state["session"]
         self.visitors.append(state)
         state["reader"] = asyncio.create_task(self.visitor_reader(state))
+        if not self.bare:
+            state["pinger"] = asyncio.create_task(self.pinger(ws))
         return state
 
     async def visitor_reader(self, state: dict) -> None:
@@ -231,6 +274,8 @@ class Bench:
                     started = self.sent.pop(token, None)
                     if started is not None:
                         self.round_trip.append(time.perf_counter() - started)
+                    if not self.bare:  # the widget is open: the answer is seen
+                        await self.frame(state["ws"], {"type": "read", "upto": frame["message"]["id"]})
             elif kind == "error":
                 self.errors.append(frame)
 
@@ -238,9 +283,13 @@ class Bench:
         if "ticket" not in state:  # its chat never started (counted in the errors)
             self.skipped += 1
             return
+        if not self.bare:
+            await self.frame(state["ws"], {"type": "typing", "on": True})
         self.sent[token] = time.perf_counter()
         self.pending_by_ticket[state["ticket"]] = token
-        await state["ws"].send(json.dumps({"type": "message", "text": f"question tok-{token}"}))
+        await self.frame(state["ws"], {"type": "message", "text": f"question tok-{token}"})
+        if not self.bare:
+            await self.frame(state["ws"], {"type": "typing", "on": False})
 
     # --- the run -----------------------------------------------------------------------------------
 
@@ -291,6 +340,7 @@ class Bench:
         interval = 1.0 / args.rate
         total = int(args.rate * args.seconds)
         cpu_steady, client_cpu = cpu_seconds(server_pid), time.process_time()
+        self.counting = True
         started = time.perf_counter()
         for n in range(total):
             state = crowd[n % len(crowd)]
@@ -301,6 +351,7 @@ class Bench:
             await asyncio.sleep(0.2)
         steady_seconds = time.perf_counter() - started
         cpu_steady, client_cpu = cpu_seconds(server_pid) - cpu_steady, time.process_time() - client_cpu
+        self.counting = False
         rss_end = rss_kib(server_pid)
         print(f"steady phase: {len(self.round_trip)} round trips in {steady_seconds:.0f} s", file=sys.stderr)
 
@@ -315,6 +366,8 @@ class Bench:
 
         for visitor in self.visitors:
             visitor["reader"].cancel()
+            if "pinger" in visitor:
+                visitor["pinger"].cancel()
             await visitor["ws"].close()
         for ws in self.agents:
             await ws.close()
@@ -333,6 +386,9 @@ class Bench:
             "steady_wall_s": round(steady_seconds, 1),
             "server_cpu_s_steady": round(cpu_steady, 1),
             "server_cpu_ms_per_round_trip": round(cpu_steady / max(1, len(self.round_trip)) * 1000, 1),
+            "frames_sent_steady": self.frames_sent,
+            "frames_per_s_steady": round(self.frames_sent / max(steady_seconds, 1e-9), 1),
+            "bare": self.bare,
             "client_cpu_s_steady": round(client_cpu, 1),
             "load_average": os.getloadavg(),
             "new_chats": args.new_chats,
@@ -380,6 +436,12 @@ def main() -> int:
     )
     parser.add_argument("--label", default="")
     parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="only the messages and answers: no pings, typing, views or read receipts (earlier runs' load)",
+    )
+    parser.add_argument("--home", type=Path, default=HOME, help="AWN_HOME of the server (deleted first)")
+    parser.add_argument(
         "--reuse-setup",
         action="store_true",
         help="start from the database saved after a previous run's setup",
@@ -387,13 +449,14 @@ def main() -> int:
     args = parser.parse_args()
     label = args.label or ("redis" if args.redis else "memory")
 
-    shutil.rmtree(HOME, ignore_errors=True)
-    HOME.mkdir(parents=True)
+    home = args.home
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "AWN_TEST"))}
     env.update(
         {
-            "AWN_HOME": str(HOME),
-            "AWN_DATABASE_URL": f"sqlite:///{HOME / 'awn.sqlite3'}",
+            "AWN_HOME": str(home),
+            "AWN_DATABASE_URL": f"sqlite:///{home / 'awn.sqlite3'}",
             "AWN_SECRET_KEY": "chat-bench",
             "AWN_LOG_LEVEL": "WARNING",
             # One machine plays every visitor: lift the per-IP limits, keep the per-visitor ones.
@@ -408,9 +471,9 @@ def main() -> int:
         env.pop("AWN_REDIS_URL", None)
     # The 1,000 chats take minutes to open on a busy machine: --reuse-setup starts from a copy of the database
     # a previous run saved right after its setup (same --visitors and --agents), not from its end state.
-    saved = SETUP_CACHE / f"{args.visitors}-{args.agents}"
+    saved = home.with_name(home.name + "-setup") / f"{args.visitors}-{args.agents}"
     if args.reuse_setup and (saved / "setup.json").exists():
-        shutil.copy(saved / "awn.sqlite3", HOME / "awn.sqlite3")
+        shutil.copy(saved / "awn.sqlite3", home / "awn.sqlite3")
         subprocess.run([AWN, "manage", "migrate", "--verbosity", "0"], env=env, check=True)  # newer code
         data = json.loads((saved / "setup.json").read_text())
     else:
@@ -432,12 +495,12 @@ def main() -> int:
         shutil.rmtree(saved, ignore_errors=True)
         saved.mkdir(parents=True)
         backup = sqlite3.connect(saved / "awn.sqlite3")
-        with sqlite3.connect(HOME / "awn.sqlite3") as source:
+        with sqlite3.connect(home / "awn.sqlite3") as source:
             source.backup(backup)
         backup.close()
         (saved / "setup.json").write_text(json.dumps(data))
     port = free_port()
-    log = open(HOME / "server.log", "wb")  # noqa: SIM115
+    log = open(home / "server.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
         [AWN, "run", "--port", str(port), "--no-worker", "--log-level", "warning"],
         env=env,
@@ -453,7 +516,7 @@ def main() -> int:
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("awn run did not start; see " + str(HOME / "server.log")) from None
+                    raise SystemExit("awn run did not start; see " + str(home / "server.log")) from None
                 time.sleep(0.2)
         bench = Bench(args, port, data["widget"], data["agents"], data["ids"])
         bench.tokens = data["tokens"]

@@ -1,9 +1,17 @@
-"""The broadcast side: what a ticket event costs when nobody is there to hear it."""
+"""The broadcast side: what a ticket event costs, and that a chat message's broadcast built from what the
+service wrote is the one built from the database."""
 
 import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
 
+from awn.connectors.chat.services import greet_visitor, post_visitor_message, set_availability
 from awn.core.events import DomainEvent
 from awn.realtime.events import on_ticket_event
+from awn.realtime.groups import DESK_ALL
+from awn.realtime.written import remember
+from tests.chat.factories import ChatWidgetFactory
+from tests.realtime.conftest import desk_socket, hello, receive_until, visitor_socket
 
 pytestmark = pytest.mark.django_db
 
@@ -15,3 +23,80 @@ def test_a_ticket_event_reads_nothing_while_no_socket_is_open_in_this_process(
 
     with django_assert_num_queries(0):
         on_ticket_event(event)
+
+
+def test_a_chat_message_the_service_remembered_is_broadcast_without_reading_it_back(
+    team, agent, django_assert_num_queries
+):
+    widget = ChatWidgetFactory(team=team)
+    visitor = greet_visitor(widget=widget).visitor
+    post_visitor_message(visitor=visitor, text="Hello")
+    session, message = post_visitor_message(visitor=visitor, text="Where is my parcel?")
+    async_to_sync(get_channel_layer().group_add)(DESK_ALL, "desk-test-channel")
+    remember(message, session)
+    event = DomainEvent(
+        name="ticket.message_added",
+        ticket_id=session.ticket_id,
+        data={"message_id": message.pk, "internal": False, "from_staff": False},
+    )
+
+    with django_assert_num_queries(0):
+        on_ticket_event(event)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chat_exchange_is_broadcast_as_the_database_has_it(team, agent):
+    widget = ChatWidgetFactory(team=team)
+    set_availability(user=agent, availability="online")
+    desk, visitor = desk_socket(agent), visitor_socket(widget)
+    seen: dict = {}
+
+    async def rebroadcast(message_id: int, ticket_id: int, *, from_staff: bool) -> None:
+        # The same event again, with nothing remembered: the handler reads the message from the database.
+        event = DomainEvent(
+            name="ticket.message_added",
+            ticket_id=ticket_id,
+            data={"message_id": message_id, "internal": False, "from_staff": from_staff},
+        )
+        await sync_to_async(on_ticket_event)(event)
+
+    async def from_visitor(kind: str) -> dict:
+        """The next desk notice of `kind` about a visitor's message (the agent's own answer's come too)."""
+        while (frame := await receive_until(desk, kind))["from_staff"]:
+            pass
+        return frame
+
+    async def scenario():
+        await desk.connect()
+        await hello(visitor)
+        await visitor.send_json_to({"type": "message", "text": "Hi, my parcel is late"})
+        ack = await receive_until(visitor, "ack")
+        ticket, session = ack["session"]["ticket"], ack["session"]["id"]
+        await desk.send_json_to({"type": "view", "ticket": ticket})
+        await receive_until(desk, "viewing")
+
+        await desk.send_json_to({"type": "reply", "session": session, "text": "Sorry! <b>Let me</b> check."})
+        seen["answer"] = await receive_until(visitor, "message")
+        while seen["answer"]["message"]["from"] != "agent":  # the visitor's own first message came back too
+            seen["answer"] = await receive_until(visitor, "message")
+        await receive_until(desk, "ack")  # the reply's thread is done with the database
+        await rebroadcast(seen["answer"]["message"]["id"], ticket, from_staff=True)
+        seen["answer_read_back"] = await receive_until(visitor, "message")
+
+        await visitor.send_json_to({"type": "message", "text": "Thanks, Ada & co"})
+        seen["notice"] = await from_visitor("ticket")
+        seen["page"] = await from_visitor("ticket.page")
+        await receive_until(visitor, "ack")
+        await rebroadcast(seen["page"]["message"]["id"], ticket, from_staff=False)
+        seen["notice_read_back"] = await from_visitor("ticket")
+        seen["page_read_back"] = await from_visitor("ticket.page")
+        await visitor.disconnect()
+        await desk.disconnect()
+
+    async_to_sync(scenario)()
+
+    assert seen["answer"]["message"]["html"] == "<p>Sorry! &lt;b&gt;Let me&lt;/b&gt; check.</p>"
+    assert seen["answer"] == seen["answer_read_back"]
+    assert seen["page"]["message"]["html"] == "<p>Thanks, Ada &amp; co</p>"
+    assert seen["notice"] == seen["notice_read_back"]
+    assert seen["page"] == seen["page_read_back"]

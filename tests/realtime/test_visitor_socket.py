@@ -3,13 +3,16 @@
 import json
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
+from django.core.cache import cache
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from awn.connectors.chat import presence
 from awn.connectors.chat.identity import identity_signature
 from awn.connectors.chat.models import ChatVisitor
+from awn.realtime.consumers import visitor as visitor_consumer
 from awn.tickets.models import Message
 from tests.chat.factories import ChatWidgetFactory
 from tests.realtime.conftest import hello, receive_until, visitor_socket
@@ -239,3 +242,22 @@ def test_no_frame_whatsoever_ends_the_connection(widget, sequence):
         await socket.disconnect()
 
     run(scenario)
+
+
+def test_a_ping_is_answered_and_a_due_heartbeat_counts_the_visitor_connected_again(widget, monkeypatch):
+    monkeypatch.setattr(visitor_consumer, "HEARTBEAT_SECONDS", 0.0)  # every ping is due
+    socket = visitor_socket(widget)
+    seen = {}
+
+    async def scenario():
+        await hello(socket)
+        visitor = await sync_to_async(ChatVisitor.objects.get)()
+        await sync_to_async(cache.clear)()  # the count expired (a cache restart, a long-throttled tab)
+        seen["before"] = await sync_to_async(presence.visitor_is_live)(visitor.pk)
+        await socket.send_json_to({"type": "ping"})
+        seen["pong"] = await receive_until(socket, "pong")
+        seen["after"] = await sync_to_async(presence.visitor_is_live)(visitor.pk)
+        await socket.disconnect()
+
+    run(scenario)
+    assert seen == {"before": False, "pong": {"type": "pong"}, "after": True}

@@ -31,6 +31,7 @@ from awn.realtime.groups import (
     user_group,
     visitor_group,
 )
+from awn.realtime.written import recall
 from awn.tickets.models import Attachment, Channel, Message, Ticket, TicketEvent
 
 DESK = "desk.event"
@@ -76,9 +77,16 @@ def _message_with_ticket(message_id: int) -> Message | None:
 def on_ticket_event(event: DomainEvent) -> None:
     if event.ticket_id is None or not anyone_listening():
         return
-    message = None
+    message = session = None
     if event.name == "ticket.message_added" and event.data.get("message_id"):
-        message = _message_with_ticket(event.data["message_id"])
+        written = recall(event.data["message_id"])
+        if written is not None:
+            message, session = written
+            message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
+        else:
+            message = _message_with_ticket(event.data["message_id"])
+            if message is not None:
+                session = getattr(message.ticket, "chat_session", None)
     ticket = message.ticket if message is not None else Ticket.objects.filter(pk=event.ticket_id).first()
     if ticket is None:
         return
@@ -118,22 +126,25 @@ def on_ticket_event(event: DomainEvent) -> None:
         page_notice["message"] = message_for_desk(message)
     items.append((ticket_group(ticket.pk), _desk(page_notice)))
 
-    if message is not None and not message.internal and ticket.channel == Channel.CHAT:
-        session = getattr(ticket, "chat_session", None)
-        if session is not None:
-            items.append(
-                (
-                    visitor_group(session.visitor_id),
-                    {
-                        "type": VISITOR,
-                        "event": {
-                            "type": "message",
-                            "session": session.pk,
-                            "message": message_for_visitor(message),
-                        },
+    if (
+        message is not None
+        and session is not None
+        and not message.internal
+        and ticket.channel == Channel.CHAT
+    ):
+        items.append(
+            (
+                visitor_group(session.visitor_id),
+                {
+                    "type": VISITOR,
+                    "event": {
+                        "type": "message",
+                        "session": session.pk,
+                        "message": message_for_visitor(message),
                     },
-                )
+                },
             )
+        )
     send_to_groups(items)
 
 

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from awn.connectors.chat.limits import FrameBucket
 from awn.core.errors import DomainError
@@ -107,8 +108,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         frame: Any = None
         try:
-            with translation.override(self.language):
-                frame = self._parse(text_data, bytes_data)
+            frame = self._parse(text_data, bytes_data)
             if frame is None:
                 return await self._refused()
             handler = getattr(self, self.frame_handlers[frame["type"]])
@@ -127,31 +127,32 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
 
     def _parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any] | None:
         if text_data is None:
-            self._pending = ("bad_frame", _("Frames are JSON text."))
+            self._pending = ("bad_frame", gettext_lazy("Frames are JSON text."))
             return None
         if len(text_data) > settings.AWN_CHAT_MAX_FRAME_CHARS:
-            self._pending = ("frame_too_large", _("This frame is too large."))
+            self._pending = ("frame_too_large", gettext_lazy("This frame is too large."))
             return None
         if not self.bucket.take():
-            self._pending = ("rate_limited", _("You are sending too fast; please wait a moment."))
+            self._pending = ("rate_limited", gettext_lazy("You are sending too fast; please wait a moment."))
             return None
         try:
             frame = json.loads(text_data)
         except ValueError:
-            self._pending = ("bad_frame", _("This frame is not valid JSON."))
+            self._pending = ("bad_frame", gettext_lazy("This frame is not valid JSON."))
             return None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            self._pending = ("bad_frame", _('A frame is a JSON object with a "type".'))
+            self._pending = ("bad_frame", gettext_lazy('A frame is a JSON object with a "type".'))
             return None
         if frame["type"] not in self.frame_handlers:
-            self._pending = ("unknown_type", _("Unknown frame type."))
+            self._pending = ("unknown_type", gettext_lazy("Unknown frame type."))
             return None
         return frame
 
     async def _refused(self, *, sent: bool = False) -> None:
         if not sent:
             code, message = self._pending
-            await self.send_error(code, message)
+            with translation.override(self.language):
+                await self.send_error(code, str(message))
         self.errors_in_a_row += 1
         if self.errors_in_a_row >= MAX_CONSECUTIVE_ERRORS:
             await self.close(code=4408)

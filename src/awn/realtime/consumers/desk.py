@@ -158,7 +158,9 @@ class DeskConsumer(JsonFrameConsumer):
         await self.in_language(self._read)(ticket_id, upto)
 
     def _read(self, ticket_id: int, upto: int) -> None:
-        session = ChatSession.objects.filter(ticket_id=ticket_id).order_by("-id").first()
+        session = (
+            ChatSession.objects.filter(ticket_id=ticket_id).select_related("ticket").order_by("-id").first()
+        )
         if session is not None:
             services.mark_read(session=session, side="agent", upto=upto, by=Actor.of(self.user))
 
@@ -171,10 +173,10 @@ class DeskConsumer(JsonFrameConsumer):
         await self.send_json({"type": "ack", "ref": short_text(frame.get("ref"), 64), "message": message})
 
     def _reply(self, session_id: int, text: Any) -> dict[str, Any]:
-        session = ChatSession.objects.filter(pk=session_id).first()
-        if session is None:
-            raise NotPermitted(_("This chat is not in your view."))
-        message = services.send_agent_message(session=session, by=Actor.of(self.user), text=text)
+        # The service reads the chat under lock (and refuses one that does not exist): no read before it.
+        message = services.send_agent_message(
+            session=ChatSession(pk=session_id), by=Actor.of(self.user), text=text
+        )
         message._prefetched_objects_cache = {
             "attachments": Attachment.objects.none()
         }  # a text frame: no files

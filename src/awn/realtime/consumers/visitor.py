@@ -32,6 +32,8 @@ from awn.tickets.models import Attachment
 
 log = logging.getLogger(__name__)
 TYPING_INTERVAL_SECONDS = 1.0
+HEARTBEAT_SECONDS = presence.TTL_SECONDS / 3
+GROUP_RENEW_SECONDS = 600.0
 
 
 def header(scope: dict[str, Any], name: bytes) -> str:
@@ -90,6 +92,8 @@ class VisitorConsumer(JsonFrameConsumer):
     visitor: ChatVisitor | None = None
     ticket_id: int | None = None
     session_id: int | None = None
+    heartbeat_at = 0.0  # when the "connected" count was last refreshed (time.monotonic)
+    group_renewed_at = 0.0
 
     async def connect(self) -> None:
         key = self.scope["url_route"]["kwargs"].get("widget_key", "")
@@ -157,6 +161,7 @@ class VisitorConsumer(JsonFrameConsumer):
             user_agent=header(self.scope, b"user-agent"),
         )
         await self.channel_layer.group_add(visitor_group(self.visitor.pk), self.channel_name)
+        self.heartbeat_at = self.group_renewed_at = time.monotonic()
         await self.send_json(welcome)
         if self.ticket_id is not None and page is not None:
             await self._to_agents(
@@ -204,9 +209,12 @@ class VisitorConsumer(JsonFrameConsumer):
 
     def _post(self, text: Any) -> dict[str, Any]:
         assert self.visitor is not None
+        following = self.session_id
         session, message = services.post_visitor_message(visitor=self.visitor, text=text, ip=self.ip)
-        # Routing (or a rule) may have offered it to an agent already; the agent's name is in the answer.
-        session = ChatSession.objects.select_related("agent").get(pk=session.pk)
+        if session.pk != following or session.state == ChatSession.State.QUEUED:
+            # A chat that started (or waited) here: routing may have offered it to an agent meanwhile, on
+            # another copy of the chat. A chat in progress was read under lock with its agent, as it is.
+            session = ChatSession.objects.select_related("agent").get(pk=session.pk)
         # A text frame carries no files: the answer needs no query for them.
         message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
         self._follow(session)
@@ -281,9 +289,15 @@ class VisitorConsumer(JsonFrameConsumer):
         await self.in_language(end_visitor_chat)(visitor=visitor)
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
-        if self.visitor is not None:
+        # The widget pings every 25 s: 40 frames a second for 1,000 visitors. The "connected" count (a cache
+        # write, in a thread) lives TTL_SECONDS and needs refreshing only a few times within it, and the
+        # group membership (dropped a day after it was made) once in a while.
+        now = time.monotonic()
+        if self.visitor is not None and now - self.heartbeat_at >= HEARTBEAT_SECONDS:
+            self.heartbeat_at = now
             await self.in_language(presence.visitor_heartbeat)(self.visitor.pk)
-            # Channel layers drop a membership a day after it was made (group_expiry): keep it fresh.
+        if self.visitor is not None and now - self.group_renewed_at >= GROUP_RENEW_SECONDS:
+            self.group_renewed_at = now
             await self.channel_layer.group_add(visitor_group(self.visitor.pk), self.channel_name)
         await self.send_json({"type": "pong"})
 

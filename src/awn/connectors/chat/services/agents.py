@@ -22,6 +22,7 @@ from awn.connectors.chat.services.conversations import _close
 from awn.core import clock
 from awn.core.errors import NotPermitted, ValidationFailed
 from awn.outbox.services import suppress_deliveries
+from awn.realtime.written import remember as remember_written
 from awn.routing.models import AgentProfile, Availability
 from awn.tickets.inbound import IncomingFile
 from awn.tickets.models import Channel, Message, Status, Ticket
@@ -44,11 +45,17 @@ def _require_visible(user: User, session: ChatSession) -> None:
 
 
 def _locked(session: ChatSession) -> ChatSession:
-    return (
+    """The chat read again under lock (with its ticket, the ticket's requester and the visitor); a chat
+    deleted meanwhile is not in anyone's view."""
+    locked = (
         ChatSession.objects.select_for_update(of=("self",))
-        .select_related("ticket", "visitor")
-        .get(pk=session.pk)
+        .select_related("ticket__requester", "visitor")
+        .filter(pk=session.pk)
+        .first()
     )
+    if locked is None:
+        raise NotPermitted(_("This chat is not in your view."))
+    return locked
 
 
 def status_of(user: User) -> AgentChatStatus:
@@ -151,6 +158,8 @@ def send_agent_message(
     if message.pk > session.agent_read_id:
         session.agent_read_id = message.pk
         session.save(update_fields=["agent_read_id"])
+    if not attachments:
+        remember_written(message, session)
     return message
 
 

@@ -26,6 +26,7 @@ from awn.connectors.chat.services.assignment import dispatch_queue
 from awn.connectors.chat.services.changes import announce_queue, announce_session
 from awn.core import clock
 from awn.core.errors import NotPermitted, ValidationFailed
+from awn.realtime.written import remember as remember_written
 from awn.tickets.inbound import IncomingFile
 from awn.tickets.models import Channel, Message, Status
 from awn.tickets.services import Actor, add_customer_message, add_followers, create_ticket
@@ -71,7 +72,8 @@ def live_session(visitor: ChatVisitor, *, lock: bool = False) -> ChatSession | N
     qs = ChatSession.objects.filter(visitor=visitor, state__in=ChatSession.LIVE_STATES)
     if lock:
         qs = qs.select_for_update(of=("self",))
-    return qs.select_related("ticket").order_by("-created_at", "-id").first()
+    # The agent too: the visitor's acknowledgement names the agent of an active chat.
+    return qs.select_related("ticket", "agent").order_by("-created_at", "-id").first()
 
 
 def latest_session(visitor: ChatVisitor) -> ChatSession | None:
@@ -155,6 +157,8 @@ def post_visitor_message(
     message = add_customer_message(
         ticket=session.ticket, author=author, body=text, attachments=attachments, channel=Channel.CHAT
     )
+    if not attachments:
+        remember_written(message, session)
     return session, message
 
 
