@@ -45,11 +45,11 @@ def _require_visible(user: User, session: ChatSession) -> None:
 
 
 def _locked(session: ChatSession) -> ChatSession:
-    """The chat read again under lock (with its ticket, the ticket's requester and the visitor); a chat
+    """The chat read again under lock (with its ticket and the ticket's requester); a chat
     deleted meanwhile is not in anyone's view."""
     locked = (
         ChatSession.objects.select_for_update(of=("self",))
-        .select_related("ticket__requester", "visitor")
+        .select_related("ticket__requester")
         .filter(pk=session.pk)
         .first()
     )
