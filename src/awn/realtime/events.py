@@ -82,7 +82,7 @@ def on_ticket_event(event: DomainEvent) -> None:
         written = recall(event.data["message_id"])
         if written is not None:
             message, session = written
-            message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
+            message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}  # type: ignore[attr-defined]
         else:
             message = _message_with_ticket(event.data["message_id"])
             if message is not None:
