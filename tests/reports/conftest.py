@@ -5,6 +5,7 @@ import pytest
 from awn.calendars.selectors import forget_schedules
 from awn.calendars.services import save_calendar
 from awn.reports.models import TicketFacts
+from awn.reports.rollups import FACT_COLUMNS, record_facts_change
 from tests.factories import AdminFactory, AgentFactory, ManagerFactory, TeamFactory, TicketFactory
 
 # Friday 12 January 2024, 16:00 in Berlin (UTC+1 in winter).
@@ -64,7 +65,10 @@ def fact(**columns) -> TicketFacts:
         "priority": 2,
     }
     values.update(columns)
-    return TicketFacts.objects.create(ticket=ticket, **values)
+    row = TicketFacts.objects.create(ticket=ticket, **values)
+    # What the live handlers do after writing facts: the roll-ups follow.
+    record_facts_change(None, TicketFacts.objects.filter(pk=row.pk).values(*FACT_COLUMNS).get())
+    return row
 
 
 @pytest.fixture

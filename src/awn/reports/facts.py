@@ -20,6 +20,7 @@ from awn.accounts.models import STAFF_ROLES, User
 from awn.calendars.business_hours import Schedule, business_seconds_between
 from awn.calendars.selectors import schedule_for
 from awn.core import clock
+from awn.reports import rollups
 from awn.reports.models import ReplyFact, TicketFacts
 from awn.sla.models import SLAMeasurement, Target
 from awn.tickets.models import Message, Status, Ticket, TicketEvent
@@ -209,21 +210,24 @@ def _histories(tickets: Sequence[dict[str, Any]], context: _Context) -> list[Tic
     return [histories[i] for i in ids]
 
 
-def _store(histories: Sequence[TicketHistory], *, now: datetime) -> int:
-    rows = [TicketFacts(ticket_id=h.ticket["id"], **compute_facts(h, now=now)) for h in histories]
+def _store(histories: Sequence[TicketHistory], *, now: datetime) -> list[dict[str, Any]]:
+    computed = [compute_facts(h, now=now) for h in histories]
+    rows = [TicketFacts(ticket_id=h.ticket["id"], **c) for h, c in zip(histories, computed, strict=True)]
     TicketFacts.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["ticket"], update_fields=FACT_FIELDS
     )
-    return len(rows)
+    return computed
 
 
 def record_ticket_facts(ticket_id: int) -> None:
-    """Recompute and store the facts of one ticket (called by the event handlers, inside the change's
-    transaction)."""
+    """Recompute and store the facts of one ticket, and move the roll-ups by the difference (called by the
+    event handlers, inside the change's transaction)."""
     ticket = Ticket.objects.filter(pk=ticket_id).values(*TICKET_FIELDS).first()
     if ticket is None:
         return
-    _store(_histories([ticket], _Context()), now=clock.now())
+    old = rollups.facts_row(ticket_id, lock=True)
+    (new,) = _store(_histories([ticket], _Context()), now=clock.now())
+    rollups.record_facts_change(old, new)
 
 
 def record_reply(message_id: int) -> None:
@@ -235,16 +239,18 @@ def record_reply(message_id: int) -> None:
     )
     if row is None:
         return
-    ReplyFact.objects.update_or_create(
-        message_id=message_id,
-        defaults={
-            "ticket_id": row["ticket_id"],
-            "agent_id": row["author_id"],
-            "team_id": row["ticket__team_id"],
-            "channel": row["channel"],
-            "created_at": row["created_at"],
-        },
-    )
+    fact = {
+        "ticket_id": row["ticket_id"],
+        "agent_id": row["author_id"],
+        "team_id": row["ticket__team_id"],
+        "channel": row["channel"],
+        "created_at": row["created_at"],
+    }
+    old = ReplyFact.objects.filter(message_id=message_id).values(*fact).first()
+    if old == fact:
+        return
+    ReplyFact.objects.update_or_create(message_id=message_id, defaults=fact)
+    rollups.record_reply_change(old, fact)
 
 
 # --- backfill -----------------------------------------------------------------------------------------------
@@ -253,7 +259,8 @@ def record_reply(message_id: int) -> None:
 def rebuild_facts(*, batch_size: int = 5000, after: int = 0, progress=None) -> tuple[int, int]:
     """Recompute the facts of every ticket and the reply facts, in id-ordered batches (each its own
     transaction); safe to repeat and to interrupt (`after`: resume after that ticket id). A batch that finds
-    the database locked by another writer is tried again. Returns (tickets, replies)."""
+    the database locked by another writer is tried again; the roll-ups are then recomputed from the new facts.
+    Returns (tickets, replies)."""
     context = _Context()
     now = clock.now()
     done = 0
@@ -266,7 +273,7 @@ def rebuild_facts(*, batch_size: int = 5000, after: int = 0, progress=None) -> t
         for attempt in range(LOCKED_RETRIES):
             try:
                 with transaction.atomic():
-                    done += _store(histories, now=now)
+                    done += len(_store(histories, now=now))
                 break
             except OperationalError as exc:
                 if "locked" not in str(exc) or attempt == LOCKED_RETRIES - 1:
@@ -275,7 +282,9 @@ def rebuild_facts(*, batch_size: int = 5000, after: int = 0, progress=None) -> t
         last = tickets[-1]["id"]
         if progress:
             progress(done)
-    return done, rebuild_replies(batch_size=batch_size * 10)
+    replies = rebuild_replies(batch_size=batch_size * 10)
+    rollups.rebuild_rollups()
+    return done, replies
 
 
 def rebuild_replies(*, batch_size: int = 50_000) -> int:

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from awn.core import clock
 from awn.core.events import DomainEvent, subscribe_in_transaction
+from awn.reports import rollups
 from awn.reports.facts import record_reply, record_ticket_facts
 from awn.reports.models import TicketFacts
 from awn.sla.models import Target
@@ -72,8 +73,12 @@ def on_sla_breached(event: DomainEvent) -> None:
         changes[outcome] = False
     try:
         with transaction.atomic():
-            if not TicketFacts.objects.filter(ticket_id=event.ticket_id).update(**changes):
+            old = rollups.facts_row(event.ticket_id, lock=True)
+            if old is None:
                 record_ticket_facts(event.ticket_id)  # no facts yet (written before this app): all of them
+            else:
+                TicketFacts.objects.filter(ticket_id=event.ticket_id).update(**changes)
+                rollups.record_facts_change(old, {**old, **changes})
     except Exception:
         log.exception("report facts failed for ticket %s", event.ticket_id)
 

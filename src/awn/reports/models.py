@@ -119,6 +119,125 @@ class ReplyFact(models.Model):
         return f"reply {self.message_id} by {self.agent_id}"
 
 
+# Roll-ups (awn.reports.rollups): sums of the facts per UTC day or hour and dimensions, kept up to date in
+# the transaction that writes the facts, so that dashboards over long periods read thousands of rows, not
+# millions.
+# Dimension columns hold 0 for "none" (a unique key treats NULLs as distinct, so upserts could not find them).
+# Each unique key leads with what every read fixes (the channel, "" on the rows of any channel; the team, -1
+# on the hourly rows of all teams), so reads are ranges of the key's index.
+HISTOGRAM_BUCKETS = (
+    105  # see rollups.bucket_of: 0 s, then four buckets per doubling up to 2^25.75 s (1.8 years)
+)
+
+
+def _counter() -> models.IntegerField:
+    return models.IntegerField(default=0, db_default=0)
+
+
+class TicketRollup(models.Model):
+    """Per UTC day, team, channel and tier: the tickets created that day (kind "c") or last solved that day
+    (kind "s"), with the sums, counts and histograms of their first response (c) or resolution (s) times."""
+
+    CREATED, SOLVED = "c", "s"
+
+    kind = models.CharField(max_length=1)
+    day = models.DateField()
+    team_id = models.IntegerField()
+    channel = models.CharField(max_length=16)
+    tier = models.PositiveSmallIntegerField()
+    tickets = _counter()
+    timed = _counter()  # with a first response (c) / resolution (s) time
+    seconds = models.BigIntegerField(default=0, db_default=0)
+    business_timed = _counter()
+    business_seconds = models.BigIntegerField(default=0, db_default=0)
+    sla_met = _counter()
+    sla_counted = _counter()
+    fcr = _counter()
+    one_touch = _counter()
+    reopened = _counter()
+    for _i in range(HISTOGRAM_BUCKETS):
+        locals()[f"h{_i:03d}"] = _counter()  # calendar seconds
+    for _i in range(HISTOGRAM_BUCKETS):
+        locals()[f"b{_i:03d}"] = _counter()  # business seconds
+    del _i
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "kind", "day", "team_id", "tier"], name="ticketrollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} team {self.team_id} {self.channel}"
+
+
+class AgentRollup(models.Model):
+    """The per-agent table's part of the roll-ups: per UTC day and dimensions, the tickets created assigned to
+    the agent with the histogram of their first response times (kind "c"), or solved by them (kind "s")."""
+
+    kind = models.CharField(max_length=1)
+    day = models.DateField()
+    team_id = models.IntegerField()
+    agent_id = models.IntegerField()
+    channel = models.CharField(max_length=16)
+    tier = models.PositiveSmallIntegerField()
+    tickets = _counter()
+    for _i in range(HISTOGRAM_BUCKETS):
+        locals()[f"h{_i:03d}"] = _counter()
+    del _i
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "kind", "day", "team_id", "agent_id", "tier"], name="agentrollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} agent {self.agent_id}"
+
+
+class HourlyRollup(models.Model):
+    """Per UTC hour, team, channel and tier: tickets created (with their first responses) and last solved.
+    Whole hours make the days and hours of any whole-hour timezone exact (volume, backlog, heatmaps)."""
+
+    hour = models.DateTimeField()
+    team_id = models.IntegerField()
+    channel = models.CharField(max_length=16)
+    tier = models.PositiveSmallIntegerField()
+    created = _counter()
+    answered = _counter()
+    first_response_seconds = models.BigIntegerField(default=0, db_default=0)
+    solved = _counter()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team_id", "hour", "channel", "tier"], name="hourlyrollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour} team {self.team_id} {self.channel}"
+
+
+class ReplyRollup(models.Model):
+    """Agent replies per UTC day, team (when written), agent and channel."""
+
+    day = models.DateField()
+    team_id = models.IntegerField()
+    agent_id = models.IntegerField()
+    channel = models.CharField(max_length=16)
+    replies = _counter()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "day", "team_id", "agent_id"], name="replyrollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} agent {self.agent_id}: {self.replies}"
+
+
 class DigestSubscription(models.Model):
     """How often a manager (or admin) gets the digest email; managers without a row get it weekly."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -22,9 +21,10 @@ from django.db.models.functions import ExtractHour, TruncDate
 
 from awn.reports import selectors
 from awn.reports.models import TicketFacts
+from awn.reports.rollup_overview import overview_from_rollups
 from awn.reports.selectors import (
-    AgentRow,
     Distribution,
+    Overview,
     ReportFilters,
     Scope,
     Summary,
@@ -38,17 +38,6 @@ from awn.reports.selectors import (
     offset_stretches,
 )
 from awn.tickets.models import UNSOLVED_STATUSES
-
-
-@dataclass
-class Overview:
-    summary: Summary
-    days: list[date]
-    series: dict[Any, list[int]]
-    backlog: list[int]
-    heat_counts: list[list[int]]
-    heat_means: list[list[float | None]]
-    agents: list[AgentRow]
 
 
 def rows_with_local_time(
@@ -94,8 +83,13 @@ def _distribution(values: list) -> Distribution:
 
 
 def overview(scope: Scope, filters: ReportFilters, *, by: str = "channel") -> Overview:
-    """Every number of the dashboard. PostgreSQL aggregates in the database (percentile_cont, several
-    workers) faster than this process can read the rows, so there the separate selectors are used."""
+    """Every number of the dashboard: from the roll-ups when the period holds many tickets (and no filter
+    needs the facts), else from the facts themselves, exactly. On the facts, PostgreSQL aggregates in the
+    database (percentile_cont, several workers) faster than this process can read the rows, so there the
+    separate selectors are used."""
+    data = overview_from_rollups(scope, filters, by=by)
+    if data is not None:
+        return data
     if connection.vendor == "postgresql":
         return _overview_from_selectors(scope, filters, by=by)
     return _overview_in_one_read(scope, filters, by=by)

@@ -603,6 +603,19 @@ class AgentRow:
     csat_count: int = 0
 
 
+@dataclass
+class Overview:
+    """Every number of the dashboard (awn.reports.overview)."""
+
+    summary: Summary
+    days: list[date]
+    series: dict[Any, list[int]]
+    backlog: list[int]
+    heat_counts: list[list[int]]
+    heat_means: list[list[float | None]]
+    agents: list[AgentRow]
+
+
 def agents(scope: Scope, filters: ReportFilters) -> list[AgentRow]:
     """Per agent in scope: solved, replies, solved per day, median first response, CSAT."""
     solved = dict(
@@ -619,10 +632,17 @@ def agents(scope: Scope, filters: ReportFilters) -> list[AgentRow]:
 
 
 def agent_rows(
-    scope: Scope, filters: ReportFilters, *, solved: dict[int, int], medians: dict[int, float | None]
+    scope: Scope,
+    filters: ReportFilters,
+    *,
+    solved: dict[int, int],
+    medians: dict[int, float | None],
+    replies: dict[int, int] | None = None,
 ) -> list[AgentRow]:
-    """The per-agent table from the solved counts and median first responses, adding replies and CSAT."""
-    replies = dict(replies_for(scope, filters).values_list("agent_id").annotate(n=Count("pk")).order_by())
+    """The per-agent table from the solved counts and median first responses, adding replies (unless given)
+    and CSAT."""
+    if replies is None:
+        replies = dict(replies_for(scope, filters).values_list("agent_id").annotate(n=Count("pk")).order_by())
     csat = csat_counts(scope, filters, by_agent=True)
     ids = {i for i in [*solved, *replies, *medians, *csat] if i is not None}
     if scope.agent_id is not None:

@@ -1,0 +1,403 @@
+"""Roll-ups of the report facts: sums per UTC day (or hour) and dimensions, so long periods read few rows.
+
+What each ticket adds to the roll-ups is one pure function of its facts row (`contributions`). When the facts
+of a ticket change, the handlers add the difference between what the new row and the old row contribute: a few
+`INSERT … ON CONFLICT DO UPDATE SET n = n + …` per event, in the transaction (and savepoint) of the facts
+write, so facts and roll-ups commit or roll back together. `rebuild_rollups` (`awn manage
+rebuild_report_rollups`, and the end of `rebuild_report_facts`) recomputes them from the facts, one UTC day
+per transaction.
+
+Response times are kept as counts per bucket of a fixed log scale (four buckets per doubling of seconds), so
+the histograms of any set of rows can be summed in SQL and the median and 90th percentile read from the sum;
+the estimate lies in the same bucket as the exact value, so it is off by less than 2^(1/4) − 1 ≈ 19% of it
+(docs/reports.md, "Roll-ups").
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min
+from django.db.models.functions import Coalesce
+
+from awn.reports.models import (
+    HISTOGRAM_BUCKETS,
+    AgentRollup,
+    HourlyRollup,
+    ReplyFact,
+    ReplyRollup,
+    TicketFacts,
+    TicketRollup,
+)
+
+PER_DOUBLING = 4
+# Lower bounds of buckets 1…104 (bucket 0 is [0, 1 s); the last one has no upper bound: 1.8 years and more).
+EDGES = [2 ** (i / PER_DOUBLING) for i in range(HISTOGRAM_BUCKETS - 1)]
+CALENDAR = [f"h{i:03d}" for i in range(HISTOGRAM_BUCKETS)]
+BUSINESS = [f"b{i:03d}" for i in range(HISTOGRAM_BUCKETS)]
+
+FACT_COLUMNS = [
+    "created_at",
+    "solved_at",
+    "team_id",
+    "agent_id",
+    "solved_by_id",
+    "channel",
+    "tier",
+    "first_response_seconds",
+    "first_response_business_seconds",
+    "resolution_seconds",
+    "resolution_business_seconds",
+    "first_contact_resolution",
+    "one_touch",
+    "reopens",
+    "sla_first_response_met",
+    "sla_resolution_met",
+]
+TICKET_KEY = ["kind", "day", "team_id", "channel", "tier"]
+AGENT_KEY = ["kind", "day", "team_id", "agent_id", "channel", "tier"]
+HOURLY_KEY = ["hour", "team_id", "channel", "tier"]
+REPLY_KEY = ["day", "team_id", "agent_id", "channel"]
+TICKET_MEASURES = [
+    "tickets",
+    "timed",
+    "seconds",
+    "business_timed",
+    "business_seconds",
+    "sla_met",
+    "sla_counted",
+    "fcr",
+    "one_touch",
+    "reopened",
+    *CALENDAR,
+    *BUSINESS,
+]
+HOURLY_MEASURES = ["created", "answered", "first_response_seconds", "solved"]
+TABLES: dict[str, tuple[Any, list[str], list[str]]] = {
+    "ticket": (TicketRollup, TICKET_KEY, TICKET_MEASURES),
+    "agent": (AgentRollup, AGENT_KEY, ["tickets", *CALENDAR]),
+    "hourly": (HourlyRollup, HOURLY_KEY, HOURLY_MEASURES),
+    "reply": (ReplyRollup, REPLY_KEY, ["replies"]),
+}
+
+Key = tuple[str, tuple]  # (table, key values)
+# Rows that sum over a dimension (grouping sets): dashboards without that filter read far fewer rows.
+ANY_CHANNEL, ANY_TIER, ALL_TEAMS = "", 0, -1
+Contributions = dict[Key, dict[str, int]]
+
+
+# --- histograms ---------------------------------------------------------------------------------------------
+
+
+def bucket_of(seconds: float) -> int:
+    """The histogram bucket of a duration: 0 for [0, 1 s), then [2^((i−1)/4), 2^(i/4)) s for bucket i."""
+    return bisect_right(EDGES, seconds)
+
+
+def bucket_range(index: int) -> tuple[float, float]:
+    low = 0.0 if index == 0 else EDGES[index - 1]
+    high = 1.0 if index == 0 else EDGES[index] if index < len(EDGES) else low
+    return low, high
+
+
+def histogram_percentile(counts: Sequence[int], fraction: float) -> float | None:
+    """A continuous percentile (as percentile_cont) estimated from bucket counts: each value is placed evenly
+    within its bucket, and the result interpolated between the two neighbouring ranks like the exact one."""
+    total = sum(counts)
+    if not total:
+        return None
+    position = (total - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, total - 1)
+    a, b = _value_at_rank(counts, low), _value_at_rank(counts, high)
+    return a + (position - low) * (b - a)
+
+
+def _value_at_rank(counts: Sequence[int], rank: int) -> float:
+    below = 0
+    for index, count in enumerate(counts):
+        if count and rank < below + count:
+            low, high = bucket_range(index)
+            if index == 0:
+                return 0.0  # durations are whole seconds: [0, 1) holds only 0
+            return low + (rank - below + 0.5) / count * (high - low)
+        below += count
+    raise ValueError(rank)
+
+
+# --- what one facts row adds --------------------------------------------------------------------------------
+
+
+def _day(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _timed(into: dict[str, int], seconds: int | None, business: int | None) -> None:
+    if seconds is not None:
+        into["timed"] = 1
+        into["seconds"] = seconds
+        into[CALENDAR[bucket_of(seconds)]] = 1
+    if business is not None:
+        into["business_timed"] = 1
+        into["business_seconds"] = business
+        into[BUSINESS[bucket_of(business)]] = 1
+
+
+def created_contributions(facts: Mapping[str, Any], into: Contributions) -> None:
+    """What a ticket adds to the roll-ups of the day and hour it was created."""
+    team, agent, channel, tier = (
+        facts["team_id"] or 0,
+        facts["agent_id"] or 0,
+        facts["channel"],
+        facts["tier"],
+    )
+    created = facts["created_at"]
+    row = {"tickets": 1}
+    _timed(row, facts["first_response_seconds"], facts["first_response_business_seconds"])
+    met = facts["sla_first_response_met"]
+    if met is not None:
+        row["sla_counted"] = 1
+        row["sla_met"] = int(bool(met))
+    per_agent = {"tickets": 1}
+    if facts["first_response_seconds"] is not None:
+        per_agent[CALENDAR[bucket_of(facts["first_response_seconds"])]] = 1
+    _daily(into, TicketRollup.CREATED, _day(created), team, agent, channel, tier, row, per_agent)
+    hourly = {"created": 1}
+    if facts["first_response_seconds"] is not None:
+        hourly["answered"] = 1
+        hourly["first_response_seconds"] = facts["first_response_seconds"]
+    _hourly(into, _hour(created), team, channel, tier, hourly)
+
+
+def solved_contributions(facts: Mapping[str, Any], into: Contributions) -> None:
+    """What a solved ticket adds to the roll-ups of the day and hour of its last solve."""
+    solved = facts["solved_at"]
+    if solved is None:
+        return
+    team, channel, tier = facts["team_id"] or 0, facts["channel"], facts["tier"]
+    row = {
+        "tickets": 1,
+        "fcr": int(bool(facts["first_contact_resolution"])),
+        "one_touch": int(bool(facts["one_touch"])),
+        "reopened": int((facts["reopens"] or 0) > 0),
+    }
+    _timed(row, facts["resolution_seconds"], facts["resolution_business_seconds"])
+    met = facts["sla_resolution_met"]
+    if met is not None:
+        row["sla_counted"] = 1
+        row["sla_met"] = int(bool(met))
+    solver = facts["solved_by_id"] or 0
+    _daily(into, TicketRollup.SOLVED, _day(solved), team, solver, channel, tier, row, {"tickets": 1})
+    _hourly(into, _hour(solved), team, channel, tier, {"solved": 1})
+
+
+def _daily(into: Contributions, kind, day, team, agent, channel, tier, row, per_agent) -> None:
+    """The ticket's daily rows: its team, channel and tier, and its team's "any channel, any tier" row (read
+    when no channel or tier filter is set: one row per team and day instead of one per channel and tier)."""
+    for ch, ti in ((channel, tier), (ANY_CHANNEL, ANY_TIER)):
+        _add(into, ("ticket", (kind, day, team, ch, ti)), row)
+        _add(into, ("agent", (kind, day, team, agent, ch, ti)), per_agent)
+
+
+def _hourly(into: Contributions, hour, team, channel, tier, measures) -> None:
+    """The ticket's hourly rows: its team, channel and tier, and the "all teams" row of its channel (read by
+    a dashboard over every team: a few rows per hour)."""
+    _add(into, ("hourly", (hour, team, channel, tier)), measures)
+    _add(into, ("hourly", (hour, ALL_TEAMS, channel, ANY_TIER)), measures)
+
+
+def reply_contributions(reply: Mapping[str, Any], into: Contributions) -> None:
+    """A reply's daily rows: its team, agent and channel, and the "any channel" row."""
+    day, team, agent = _day(reply["created_at"]), reply["team_id"] or 0, reply["agent_id"] or 0
+    for channel in (reply["channel"], ANY_CHANNEL):
+        _add(into, ("reply", (day, team, agent, channel)), {"replies": 1})
+
+
+def _add(into: Contributions, key: Key, measures: Mapping[str, int], sign: int = 1) -> None:
+    row = into.setdefault(key, {})
+    for column, value in measures.items():
+        row[column] = row.get(column, 0) + sign * value
+
+
+def contributions(facts: Mapping[str, Any]) -> Contributions:
+    found: Contributions = {}
+    created_contributions(facts, found)
+    solved_contributions(facts, found)
+    return found
+
+
+# --- the write path: differences as upserts -----------------------------------------------------------------
+
+
+def facts_row(ticket_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+    """The stored facts of a ticket as `contributions` reads them (locked until commit when `lock`, so two
+    transactions changing one ticket apply their differences one after the other)."""
+    qs = TicketFacts.objects.filter(ticket_id=ticket_id)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.values(*FACT_COLUMNS).first()
+
+
+def record_facts_change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> int:
+    """Move the roll-ups from what `old` facts contributed to what `new` ones do; returns the rows touched."""
+    change: Contributions = {}
+    if old is not None:
+        for key, measures in contributions(old).items():
+            _add(change, key, measures, -1)
+    if new is not None:
+        for key, measures in contributions(new).items():
+            _add(change, key, measures)
+    return apply(change)
+
+
+def record_reply_change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> int:
+    change: Contributions = {}
+    for sign, reply in ((-1, old), (1, new)):
+        if reply is not None:
+            found: Contributions = {}
+            reply_contributions(reply, found)
+            for key, measures in found.items():
+                _add(change, key, measures, sign)
+    return apply(change)
+
+
+def _adapt(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def apply(change: Contributions) -> int:
+    """Add the (non-zero) amounts to their roll-up rows, creating rows as needed; keys in a fixed order, so
+    two transactions never wait for each other's rows in opposite orders."""
+    touched = 0
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for (table, key), measures in sorted(change.items(), key=lambda item: (item[0][0], str(item[0][1]))):
+            amounts = {column: value for column, value in measures.items() if value}
+            if not amounts:
+                continue
+            model, key_columns, _measures = TABLES[table]
+            name = quote(model._meta.db_table)
+            columns = [*key_columns, *amounts]
+            # Table and column names come from the models; every value is a parameter.
+            sql = (
+                f"INSERT INTO {name} ({', '.join(map(quote, columns))}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(columns))}) "
+                f"ON CONFLICT ({', '.join(map(quote, key_columns))}) DO UPDATE SET "
+                + ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in amounts)
+            )
+            cursor.execute(sql, [*map(_adapt, key), *amounts.values()])
+            touched += 1
+    return touched
+
+
+# --- rebuild ------------------------------------------------------------------------------------------------
+
+
+def _insert(change: Contributions) -> int:
+    """Insert fresh roll-up rows (the day's old rows are gone), all columns, COPY on PostgreSQL."""
+    by_table: dict[str, list[list[Any]]] = defaultdict(list)
+    for (table, key), measures in change.items():
+        _model, _key, columns = TABLES[table]
+        by_table[table].append([*map(_adapt, key), *(measures.get(c, 0) for c in columns)])
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table, rows in by_table.items():
+            model, key_columns, measures = TABLES[table]
+            columns = [*key_columns, *measures]
+            if connection.vendor == "postgresql":  # COPY: several times faster than INSERTs of wide rows
+                names = ", ".join(map(quote, columns))
+                with cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+                    f"VALUES ({', '.join(['%s'] * len(columns))})",
+                    rows,
+                )
+    return len(change)
+
+
+def _lock_rollups() -> None:
+    """PostgreSQL: keep live writers off the roll-ups while a day is recomputed (they wait milliseconds and
+    then add their difference on top of the recomputed rows); SQLite's writers take turns anyway."""
+    if connection.vendor == "postgresql":
+        names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m, _k, _m in TABLES.values())
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[int, int]:
+    """Recompute every roll-up from the facts, one UTC day per transaction (safe to interrupt and to run
+    again, and while the desk is in use). Returns (days, rows written)."""
+    say = progress or (lambda _line: None)
+    bounds = TicketFacts.objects.aggregate(
+        first=Min("created_at"), last=Max("created_at"), last_solved=Max("solved_at")
+    )
+    reply_bounds = ReplyFact.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
+    moments = [m for m in (*bounds.values(), *reply_bounds.values()) if m is not None]
+    with transaction.atomic():
+        _lock_rollups()
+        if not moments:
+            for model, _key, _measures in TABLES.values():
+                model.objects.all().delete()
+            return 0, 0
+        first, last = _day(min(moments)), _day(max(moments))
+        TicketRollup.objects.exclude(day__range=(first, last)).delete()
+        AgentRollup.objects.exclude(day__range=(first, last)).delete()
+        ReplyRollup.objects.exclude(day__range=(first, last)).delete()
+        HourlyRollup.objects.exclude(
+            hour__gte=_utc_midnight(first), hour__lt=_utc_midnight(last + timedelta(days=1))
+        ).delete()
+    days = rows = 0
+    day = first
+    while day <= last:
+        begin, end = _utc_midnight(day), _utc_midnight(day + timedelta(days=1))
+        with transaction.atomic():
+            _lock_rollups()
+            TicketRollup.objects.filter(day=day).delete()
+            AgentRollup.objects.filter(day=day).delete()
+            ReplyRollup.objects.filter(day=day).delete()
+            HourlyRollup.objects.filter(hour__gte=begin, hour__lt=end).delete()
+            change: Contributions = {}
+            for facts in TicketFacts.objects.filter(created_at__gte=begin, created_at__lt=end).values(
+                *FACT_COLUMNS
+            ):
+                created_contributions(facts, change)
+            for facts in TicketFacts.objects.filter(solved_at__gte=begin, solved_at__lt=end).values(
+                *FACT_COLUMNS
+            ):
+                solved_contributions(facts, change)
+            replies = (
+                ReplyFact.objects.filter(created_at__gte=begin, created_at__lt=end)
+                .values("channel", t=Coalesce("team_id", 0), a=Coalesce("agent_id", 0))
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            for row in replies:
+                for channel in (row["channel"], ANY_CHANNEL):
+                    _add(change, ("reply", (day, row["t"], row["a"], channel)), {"replies": row["n"]})
+            rows += _insert(change)
+        days += 1
+        if days % 30 == 0:
+            say(f"{day.isoformat()}: {rows:,} roll-up rows")
+        day += timedelta(days=1)
+    return days, rows
