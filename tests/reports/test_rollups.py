@@ -1,0 +1,227 @@
+"""Roll-ups: kept by the live handlers exactly as a rebuild computes them, and read by the dashboard with the
+same numbers as the facts (percentiles within the histogram's bound)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
+
+from awn.core.events import DomainEvent
+from awn.reports import handlers, selectors
+from awn.reports.models import AgentRollup, HourlyRollup, ReplyRollup, TicketRollup
+from awn.reports.overview import overview
+from awn.reports.rollup_overview import overview_from_rollups
+from awn.reports.rollups import bucket_of, histogram_percentile, rebuild_rollups
+from awn.reports.selectors import continuous_percentile
+from awn.sla.models import Target
+from awn.tickets.models import Status
+from awn.tickets.services import (
+    Actor,
+    add_customer_message,
+    assign_ticket,
+    change_status,
+    change_team,
+    create_ticket,
+    merge_tickets,
+    reply_to_ticket,
+)
+from tests.factories import AgentFactory, TeamFactory
+from tests.reports.conftest import fact
+
+BOUND = (
+    2 ** (1 / 4) - 1
+)  # a percentile read from the histogram is off by less than this share of the exact one
+ROLLUPS = (TicketRollup, AgentRollup, HourlyRollup, ReplyRollup)
+
+
+def _rows() -> dict:
+    """Every non-empty roll-up row, keyed by table and dimensions."""
+    found = {}
+    for model in ROLLUPS:
+        for row in model.objects.values():
+            row.pop("id")
+            measures = {k: v for k, v in row.items() if isinstance(v, int) and k not in KEYS and v}
+            if measures:
+                found[(model.__name__, *(row[k] for k in sorted(row) if k in KEYS))] = measures
+    return found
+
+
+KEYS = {"kind", "day", "hour", "team_id", "agent_id", "channel", "tier"}
+
+
+def test_the_live_handlers_keep_the_rollups_a_rebuild_computes(customer, agent, team, now):
+    other_agent = AgentFactory(name="Bo Agent")
+    other_team = TeamFactory(name="Billing", members=[other_agent])
+    by_agent = Actor.of(agent)
+    first = create_ticket(
+        requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
+    )
+    second = create_ticket(requester=customer, subject="Invoice", body="?", team=team, by=Actor.of(customer))
+    now.advance(hours=3)
+    reply_to_ticket(ticket=first, body="On it", by=by_agent)
+    assign_ticket(ticket=first, assignee=agent, by=by_agent)
+    now.advance(days=1, hours=2)  # the next UTC day: the solve lands on another day's rows
+    change_status(ticket=first, status=Status.SOLVED, by=by_agent)
+    now.advance(hours=1)
+    add_customer_message(ticket=first, author=customer, body="Still broken")  # reopens it
+    change_team(ticket=first, team=other_team, by=by_agent)
+    assign_ticket(ticket=first, assignee=other_agent, by=by_agent)
+    reply_to_ticket(ticket=first, body="Fixed now", by=Actor.of(other_agent))
+    change_status(ticket=first, status=Status.SOLVED, by=Actor.of(other_agent))
+    handlers.on_sla_breached(
+        DomainEvent("sla.breached", ticket_id=second.pk, data={"target": Target.RESOLUTION})
+    )
+    merge_tickets(source=second, target=first, by=by_agent)
+    live = _rows()
+
+    rebuild_rollups()
+
+    assert live == _rows()
+    assert live  # and there was something to compare
+
+
+def test_rebuilding_twice_gives_the_same_rows_and_drops_stale_ones(world):
+    TicketRollup.objects.create(
+        kind="c", day=date(2001, 1, 1), team_id=0, channel="web", tier=1, tickets=5
+    )  # a day no facts have
+    call_command("rebuild_report_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    once = _rows()
+
+    rebuild_rollups()
+
+    assert _rows() == once
+    assert not TicketRollup.objects.filter(day=date(2001, 1, 1)).exists()
+
+
+@pytest.mark.parametrize(("seconds", "bucket"), [(0, 0), (1, 1), (2, 5), (60, 24), (3600, 48), (10**9, 104)])
+def test_buckets_are_a_quarter_doubling_wide(seconds, bucket):
+    assert bucket_of(seconds) == bucket
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=2**25), min_size=1, max_size=300), st.sampled_from([0.5, 0.9])
+)
+def test_a_percentile_read_from_the_histogram_is_within_the_bound(values, fraction):
+    counts = [0] * 105
+    for value in values:
+        counts[bucket_of(value)] += 1
+
+    estimate = histogram_percentile(counts, fraction)
+
+    exact = continuous_percentile(sorted(values), fraction)
+    assert abs(estimate - exact) <= BOUND * exact + 1e-9
+
+
+PERIOD = selectors.ReportFilters(start=date(2024, 3, 25), end=date(2024, 4, 7), timezone="Europe/Berlin")
+
+
+@pytest.fixture
+def weeks(db, agent, team):
+    """Tickets over two weeks around a daylight-saving change, every 5 hours, at odd minutes."""
+    other = AgentFactory(name="Bo Agent")
+    start = datetime(2024, 3, 24, 21, 17, tzinfo=UTC)
+    for i in range(70):
+        created = start + timedelta(hours=5 * i)
+        solved = created + timedelta(hours=3 + i % 11) if i % 3 else None
+        fact(
+            created_at=created,
+            channel=("email", "web", "chat")[i % 3],
+            tier=1 + i % 2,
+            team=team if i % 2 else None,
+            agent=(agent, other, None)[i % 3],
+            solved_by=(agent, other, None)[i % 3] if solved else None,
+            status="solved" if solved else "open",
+            solved_at=solved,
+            first_response_seconds=97 * i if i % 5 else None,
+            first_response_business_seconds=31 * i if i % 5 else None,
+            resolution_seconds=3600 * (3 + i % 11) if solved else None,
+            resolution_business_seconds=1700 * (3 + i % 11) if solved else None,
+            first_contact_resolution=bool(solved) and i % 2 == 0,
+            one_touch=bool(solved) and i % 4 == 0,
+            reopens=1 if i % 9 == 0 else 0,
+            sla_first_response_met=(None, True, False)[i % 3],
+            sla_resolution_met=bool(i % 2) if solved else None,
+        )
+
+
+def _close(rolled, exact) -> bool:
+    if exact is None or rolled is None:
+        return rolled is exact
+    return abs(rolled - exact) <= BOUND * exact + 1e-9
+
+
+CASES = {
+    "everything": (selectors.Scope(everything=True), PERIOD, "channel"),
+    "by team": (selectors.Scope(everything=True), PERIOD, "team"),
+    "channel filter": (
+        selectors.Scope(everything=True),
+        selectors.ReportFilters(**{**PERIOD.__dict__, "channel": "web"}),
+        "channel",
+    ),
+    "tier filter": (
+        selectors.Scope(everything=True),
+        selectors.ReportFilters(**{**PERIOD.__dict__, "tier": 2}),
+        "team",
+    ),
+    "Tehran": (
+        selectors.Scope(everything=True),
+        selectors.ReportFilters(**{**PERIOD.__dict__, "timezone": "Asia/Tehran"}),
+        "channel",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", [*CASES, "manager"])
+def test_the_dashboard_from_rollups_shows_the_numbers_of_the_facts(weeks, team, case):
+    scope, filters, by = CASES.get(case) or (selectors.Scope(team_ids=(team.pk,)), PERIOD, "channel")
+
+    rolled = overview_from_rollups(scope, filters, by=by, exact_up_to=0)
+
+    exact = selectors.summary(scope, filters)
+    numbers = rolled.summary
+    for name in ("first_response", "first_response_business", "resolution", "resolution_business"):
+        got, want = getattr(numbers, name), getattr(exact, name)
+        assert got.count == want.count
+        assert got.mean == pytest.approx(want.mean)
+        assert _close(got.median, want.median) and _close(got.p90, want.p90), name
+    for name in ("created", "solved", "open_now", "fcr", "one_touch", "reopened", "sla_first_response"):
+        assert getattr(numbers, name) == pytest.approx(getattr(exact, name)), name
+    assert (numbers.sla_resolution, numbers.sla_counted) == (exact.sla_resolution, exact.sla_counted)
+    assert (rolled.days, rolled.series) == selectors.volume(scope, filters, by=by)
+    assert rolled.backlog == selectors.backlog(scope, filters)[1]
+    counts, means = selectors.heatmaps(scope, filters)
+    assert rolled.heat_counts == counts
+    assert rolled.heat_means == [[pytest.approx(m) if m is not None else None for m in row] for row in means]
+    agents = {row.agent_id: row for row in selectors.agents(scope, filters)}
+    assert {row.agent_id for row in rolled.agents} == set(agents)
+    for row in rolled.agents:
+        want = agents[row.agent_id]
+        assert (row.solved, row.replies) == (want.solved, want.replies)
+        assert _close(row.median_first_response, want.median_first_response)
+
+
+def test_an_agents_own_dashboard_and_a_tag_filter_read_the_facts(weeks, agent):
+    assert overview_from_rollups(selectors.Scope(agent_id=agent.pk), PERIOD, exact_up_to=0) is None
+    assert (
+        overview_from_rollups(
+            selectors.Scope(everything=True),
+            selectors.ReportFilters(**{**PERIOD.__dict__, "tag_id": 1}),
+            exact_up_to=0,
+        )
+        is None
+    )
+
+
+def test_the_dashboard_reads_the_rollups_once_the_period_has_many_tickets(weeks, monkeypatch):
+    everything = selectors.Scope(everything=True)
+    exact = overview(everything, PERIOD)
+    monkeypatch.setattr("awn.reports.rollup_overview.EXACT_UP_TO", 1)
+    TicketRollup.objects.filter(kind="c", channel="").update(
+        tickets=0
+    )  # visible only if the roll-ups are read
+
+    rolled = overview(everything, PERIOD)
+
+    assert rolled.summary.created < exact.summary.created  # only the hours at the ends, read from the facts
