@@ -129,8 +129,10 @@ def overview_from_rollups(
         created = totals[TicketRollup.CREATED]
         used = [i for i, column in enumerate(CALENDAR) if created[column]]
         if used:
-            sums = {CALENDAR[i]: Sum(CALENDAR[i]) for i in used}
-            for agent, *counts in _raw_rows(per_agent.filter(kind=TicketRollup.CREATED).annotate(**sums)):
+            bucket_sums = {CALENDAR[i]: Sum(CALENDAR[i]) for i in used}
+            for agent, *counts in _raw_rows(
+                per_agent.filter(kind=TicketRollup.CREATED).annotate(**bucket_sums)
+            ):
                 histogram = [0] * len(CALENDAR)
                 for i, count in zip(used, counts, strict=True):
                     histogram[i] = int(count or 0)

@@ -316,8 +316,8 @@ def _insert(change: Contributions) -> int:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for table, rows in by_table.items():
-            model, key_columns, measures = TABLES[table]
-            columns = [*key_columns, *measures]
+            model, key_columns, measure_columns = TABLES[table]
+            columns = [*key_columns, *measure_columns]
             if connection.vendor == "postgresql":  # COPY: several times faster than INSERTs of wide rows
                 names = ", ".join(map(quote, columns))
                 with cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
