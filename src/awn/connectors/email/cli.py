@@ -3,7 +3,7 @@
 awn mail serve [--host H --port P] [--lmtp]    SMTP (or LMTP) listener for inbound mail
 awn mail poll [--watch]                         fetch IMAP mailboxes once, or keep fetching (IDLE)
 awn mail ingest FILE… [--mailbox ADDRESS]       store and ingest .eml files (imports, tests)
-awn mail ingest --pending                       ingest stored messages still waiting
+awn mail ingest --pending [--batch N] [--watch] ingest stored messages still waiting, N per transaction
 """
 
 from __future__ import annotations
@@ -35,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--pending", action="store_true", help="ingest stored messages still waiting")
     ingest.add_argument("--store-only", action="store_true", help="store the files; do not ingest them")
     ingest.add_argument("--watch", action="store_true", help="with --pending: keep ingesting new arrivals")
+    ingest.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --pending: messages per transaction (default 20; 1 = one transaction each)",
+    )
     return parser
 
 
@@ -92,14 +99,15 @@ def _poll(args, say) -> int:
 
 
 def _ingest(args, say) -> int:
-    from awn.connectors.email.ingest import ingest_pending, ingest_raw_email, store_raw_email
+    from awn.connectors.email.ingest import BATCH_SIZE, ingest_pending, ingest_raw_email, store_raw_email
     from awn.connectors.email.models import Mailbox, RawEmail
 
     if args.pending:
-        total = ingest_pending(limit=100_000)
+        batch = max(1, args.batch or BATCH_SIZE)
+        total = ingest_pending(limit=100_000, batch_size=batch)
         while args.watch:
             time.sleep(0.5)
-            total += ingest_pending(limit=100_000)
+            total += ingest_pending(limit=100_000, batch_size=batch)
         say(f"ingested {total} stored messages")
         return 0
     mailbox = None

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from awn.connectors.email import quoting
@@ -116,37 +117,154 @@ def refusal_reason(size: int) -> str | None:
     return None
 
 
+BATCH_SIZE = 20  # stored messages ingested per transaction by the workers (`awn mail ingest --batch`)
+RETRIES = 5  # batches in a row rolled back by the database (deadlocks between workers) before giving up
+ROW_FIELDS = [
+    "status",
+    "reason",
+    "message",
+    "processed_at",
+    "attempts",
+    "message_id_header",
+    "subject",
+    "sender",
+]
+
+
 def ingest_raw_email(raw_id: int) -> RawEmail:
     """Turn one stored message into a ticket message (or a bounce, a duplicate, a quarantined message).
 
     Idempotent: a raw email that is no longer "received" is returned untouched."""
+    rows = _ingest_batch(Q(pk=raw_id))
+    return rows[0] if rows else RawEmail.objects.select_related("mailbox").get(pk=raw_id)
+
+
+def ingest_raw_emails(raw_ids: list[int]) -> list[RawEmail]:
+    """Several stored messages in one transaction (a listener's worker drains its queue this way); those no
+    longer "received" are left untouched and not returned."""
+    return _ingest_batch(Q(pk__in=raw_ids)) if raw_ids else []
+
+
+def ingest_next_batch(*, size: int = BATCH_SIZE, received_before=None) -> list[RawEmail]:
+    """Claim up to `size` stored messages still waiting, oldest first, and ingest them in one transaction.
+
+    Each message has its own savepoint: one that fails goes to the quarantine with its reason and the others
+    land. A worker killed mid-batch commits none of them: they stay "received" and the next run takes them.
+    On PostgreSQL, rows another worker holds are skipped (SKIP LOCKED), so workers can run side by side."""
+    where = Q(status=Status.RECEIVED)
+    if received_before is not None:
+        where &= Q(received_at__lte=received_before)
+    return _ingest_batch(where, limit=size, skip_locked=True)
+
+
+class _Deferred(Exception):
+    """A reply whose parent is stored but still being ingested by another worker: try it again later, so
+    that it threads instead of opening a ticket of its own."""
+
+
+class _Batch:
+    """What the messages of one ingestion transaction share, read once per transaction (a mailbox added or
+    changed is seen by the next batch): our addresses, and which of their Message-IDs are already stored."""
+
+    def __init__(self, rows: list[RawEmail]):
+        self.our_addresses = our_addresses()
+        self.row_ids = {row.pk for row in rows}
+        keys = {_dedupe_key(row.message_id_header, row) for row in rows}
+        self.checked = set(keys)
+        self.stored = dict(Message.objects.filter(source_id__in=keys).values_list("source_id", "pk"))
+
+    def stored_message(self, source_id: str) -> int | None:
+        """The id of the message already stored under this Message-ID (before or earlier in this batch)."""
+        if source_id not in self.checked:
+            self.checked.add(source_id)
+            found = Message.objects.filter(source_id=source_id).values_list("pk", flat=True).first()
+            if found is not None:
+                self.stored[source_id] = found
+        return self.stored.get(source_id)
+
+    def remember(self, source_id: str, message_id: int) -> None:
+        self.checked.add(source_id)
+        self.stored[source_id] = message_id
+
+
+def _dedupe_key(message_id: str, row: RawEmail) -> str:
+    """The Message-ID, or for a message without one a key from its SHA-256."""
+    return message_id or f"<raw.{row.sha256[:40]}@awn.invalid>"
+
+
+def _ingest_batch(where: Q, *, limit: int | None = None, skip_locked: bool = False) -> list[RawEmail]:
     with transaction.atomic():
-        row = RawEmail.objects.select_for_update(of=("self",)).select_related("mailbox").get(pk=raw_id)
-        if row.status != Status.RECEIVED:
-            return row
-        row.attempts += 1
-        try:
-            with transaction.atomic():
-                _ingest(row)
-        except IntegrityError as exc:
-            # The same Message-ID arrived through another mailbox and won the race: a duplicate.
-            if row.message_id_header and Message.objects.filter(source_id=row.message_id_header).exists():
-                row.status, row.reason = Status.DUPLICATE, ""
-                row.message = Message.objects.filter(source_id=row.message_id_header).first()
-            else:
-                _quarantine(row, f"database refused the message: {exc}")
-        except DatabaseError:
-            raise  # locked or lost database: leave it "received" for the next try
-        except MalformedEmail as exc:
-            _quarantine(row, str(exc))
-        except DomainError as exc:
-            _quarantine(row, exc.message)
-        except Exception as exc:  # a parser or threading bug must not lose the message
-            log.exception("ingesting raw email %s failed", row.pk)
-            _quarantine(row, f"{type(exc).__name__}: {exc}")
-        row.processed_at = clock.now()
-        row.save()
-    return row
+        waiting = (
+            RawEmail.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+            .select_related("mailbox")
+            .filter(where)
+            .order_by("received_at", "id")
+        )
+        rows = list(waiting[:limit] if limit else waiting)
+        if not rows:
+            return []
+        batch = _Batch(rows)
+        for row in rows:
+            _ingest_row(row, batch)
+        _save_rows([row for row in rows if row.status != Status.RECEIVED])
+    return rows
+
+
+def _save_rows(rows: list[RawEmail]) -> None:
+    """The outcome of each message of a batch, as one statement run for every row (executemany).
+
+    bulk_update's CASE expressions cost more to build than the rest of a message's email work."""
+    if not rows:
+        return
+    meta = RawEmail._meta
+    fields = [meta.get_field(name) for name in ROW_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    # Names from the model, values as parameters.
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _ingest_row(row: RawEmail, batch: _Batch) -> None:
+    """One message of a batch, in its own savepoint; whatever fails ends in the quarantine with the reason."""
+    row.attempts += 1
+    try:
+        with transaction.atomic():
+            source_id = _ingest(row, batch)
+    except _Deferred:
+        row.attempts -= 1
+        return
+    except IntegrityError as exc:
+        # The same Message-ID arrived through another mailbox and won the race: a duplicate.
+        existing = (
+            Message.objects.filter(source_id=row.message_id_header).values_list("pk", flat=True).first()
+            if row.message_id_header
+            else None
+        )
+        if existing is not None:
+            row.status, row.reason, row.message_id = Status.DUPLICATE, "", existing
+        else:
+            _quarantine(row, f"database refused the message: {exc}")
+    except DataError as exc:  # a value the database cannot take: this message's fault, not the batch's
+        _quarantine(row, f"database refused the message: {exc}")
+    except DatabaseError:
+        raise  # locked or lost database: the batch stays "received" for the next try
+    except MalformedEmail as exc:
+        _quarantine(row, str(exc))
+    except DomainError as exc:
+        _quarantine(row, exc.message)
+    except Exception as exc:  # a parser or threading bug must not lose the message
+        log.exception("ingesting raw email %s failed", row.pk)
+        _quarantine(row, f"{type(exc).__name__}: {exc}")
+    else:
+        if source_id and row.message_id:
+            batch.remember(source_id, row.message_id)
+    row.processed_at = clock.now()
 
 
 def _quarantine(row: RawEmail, reason: str) -> None:
@@ -154,18 +272,19 @@ def _quarantine(row: RawEmail, reason: str) -> None:
     row.reason = reason[:2000]
 
 
-def _ingest(row: RawEmail) -> None:
+def _ingest(row: RawEmail, batch: _Batch) -> str:
+    """Parse, filter, thread and store one message; returns its dedupe key once it is (or was) stored."""
     parsed = parse_email(row.read_bytes())
     row.message_id_header = parsed.message_id or row.message_id_header
     row.subject = parsed.subject[:255]
     row.sender = parsed.from_address[:254]
-    ours = our_addresses()
+    ours = batch.our_addresses
     verdict = run_filters(
         parsed, FilterContext(our_addresses=ours, our_message_id_suffix=f"@{email_domain()}>")
     )
     if verdict.ignore:
         row.status, row.reason = Status.IGNORED, verdict.ignore
-        return
+        return ""
     if verdict.bounce is not None:
         from awn.connectors.email.outbound import record_bounce
 
@@ -178,18 +297,20 @@ def _ingest(row: RawEmail) -> None:
         else:
             row.status, row.message = Status.INGESTED, message
             row.reason = f"bounce: {verdict.bounce.reason}"
-        return
+        return ""
     if not parsed.from_address:
         raise MalformedEmail("no sender address (From)")
-    source_id = parsed.message_id or f"<raw.{row.sha256[:40]}@awn.invalid>"
-    existing = Message.objects.filter(source_id=source_id).first()
+    source_id = _dedupe_key(parsed.message_id, row)
+    existing = batch.stored_message(source_id)
     if existing is not None:
-        row.status, row.message = Status.DUPLICATE, existing
-        row.reason = _("already received as message %(id)s") % {"id": existing.pk}
-        return
+        row.status, row.message_id = Status.DUPLICATE, existing
+        row.reason = _("already received as message %(id)s") % {"id": existing}
+        return source_id
     envelope = [line for line in row.envelope_to.split("\n") if line]
     recipients = [*envelope, *parsed.delivered_to, *(a for _n, a in parsed.to), *(a for _n, a in parsed.cc)]
     ticket_id, how = find_ticket(parsed, recipients=recipients, our_addresses=ours)
+    if ticket_id is None and parsed.thread_ids and _parent_in_flight(parsed.thread_ids, batch):
+        raise _Deferred
     body, html, notes = _content(parsed, is_reply=bool(ticket_id or parsed.thread_ids))
     files, refused = _attachments(parsed)
     notes.extend(refused)
@@ -241,6 +362,29 @@ def _ingest(row: RawEmail) -> None:
         reasons.insert(0, f"threaded by {how}")
     row.reason = "; ".join(reasons)[:2000]
     _maybe_acknowledge(row, parsed, message, verdict)
+    return source_id
+
+
+def _parent_in_flight(thread_ids: list[str], batch: _Batch) -> bool:
+    """Whether a message this one answers is being ingested right now by another worker (its row is locked):
+    only then is a reply that threads nowhere worth waiting for. A parent stored but not taken by anyone
+    (it arrived after its reply) is not waited for. SQLite has one writer at a time: nothing is ever in flight
+    elsewhere."""
+    if not connection.features.has_select_for_update_skip_locked:
+        return False
+    waiting = set(
+        RawEmail.objects.filter(message_id_header__in=thread_ids, status=Status.RECEIVED)
+        .exclude(pk__in=batch.row_ids)
+        .values_list("pk", flat=True)
+    )
+    if not waiting:
+        return False
+    free = (
+        RawEmail.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=waiting)
+        .values_list("pk", flat=True)
+    )
+    return bool(waiting - set(free))
 
 
 def _content(parsed: ParsedEmail, *, is_reply: bool) -> tuple[str, str, list[str]]:
@@ -330,19 +474,30 @@ def _maybe_acknowledge(row: RawEmail, parsed: ParsedEmail, message: Message, ver
         row.reason = (row.reason + "; no acknowledgement: rate limit for this sender").strip("; ")
 
 
-def ingest_pending(*, limit: int = 500, older_than: float = 0) -> int:
-    """Ingest stored messages still waiting (after a crash, or queued by a listener); returns how many."""
+def ingest_pending(*, limit: int = 500, older_than: float = 0, batch_size: int = BATCH_SIZE) -> int:
+    """Ingest stored messages still waiting (after a crash, or queued by a listener), in batches of
+    `batch_size` per transaction; returns how many were ingested (any outcome but "received")."""
     from datetime import timedelta
 
     cutoff = clock.now() - timedelta(seconds=older_than)
-    ids = list(
-        RawEmail.objects.filter(status=Status.RECEIVED, received_at__lte=cutoff)
-        .order_by("received_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in ids:
-        ingest_raw_email(pk)
-    return len(ids)
+    total = failures = 0
+    while total < limit:
+        try:
+            rows = ingest_next_batch(size=min(batch_size, limit - total), received_before=cutoff)
+        except OperationalError as exc:
+            # Two workers' batches waiting on each other's tickets (a deadlock the database broke by rolling
+            # one back), or a database gone away: the batch is still "received"; try again, a few times.
+            failures += 1
+            if failures > RETRIES:
+                raise
+            log.warning("an ingestion batch was rolled back (%s); trying again", str(exc).splitlines()[0])
+            continue
+        failures = 0
+        done = sum(1 for row in rows if row.status != Status.RECEIVED)
+        total += done
+        if not done:  # nothing waiting, or only replies whose parents another worker is ingesting
+            break
+    return total
 
 
 def receive_raw_email(

@@ -20,7 +20,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from awn.connectors.email.ingest import ingest_pending, ingest_raw_email, store_raw_email
+from awn.connectors.email.ingest import BATCH_SIZE, ingest_pending, ingest_raw_emails, store_raw_email
 from awn.connectors.email.models import Mailbox, RawEmail
 from awn.connectors.email.threads import plain_address
 
@@ -163,8 +163,8 @@ class MailController(Controller):
 
 
 class IngestWorker:
-    """Ingests stored messages one by one on a thread of the listener's process; first, whatever an earlier
-    run stored but did not ingest."""
+    """Ingests stored messages on a thread of the listener's process, what is queued together in one
+    transaction; first, whatever an earlier run stored but did not ingest."""
 
     SWEEP = -1
 
@@ -189,20 +189,28 @@ class IngestWorker:
 
     def _run(self) -> None:
         while True:
-            raw_id = self.queue.get()
+            items = [self.queue.get()]
+            # What arrived meanwhile is ingested with it, in one transaction (up to BATCH_SIZE messages).
+            while len(items) < BATCH_SIZE and items[-1] not in (None, self.SWEEP):
+                try:
+                    items.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            ids = [item for item in items if item not in (None, self.SWEEP)]
             try:
-                if raw_id is None:
-                    connection.close()
-                    return
                 close_old_connections()
-                if raw_id == self.SWEEP:
+                if ids:
+                    ingest_raw_emails(ids)
+                if items[-1] == self.SWEEP:
                     ingest_pending(limit=100_000)
-                else:
-                    ingest_raw_email(raw_id)
             except Exception:  # stays "received": the next start or the periodic sweep ingests it
-                log.exception("ingesting raw email %s failed", raw_id)
+                log.exception("ingesting raw emails %s failed", ids)
             finally:
-                self.queue.task_done()
+                for _item in items:
+                    self.queue.task_done()
+            if items[-1] is None:
+                connection.close()
+                return
 
 
 def start_listener(*, host: str, port: int, lmtp: bool = False) -> tuple[MailController, IngestWorker]:
