@@ -221,12 +221,14 @@ def test_a_search_inside_a_transaction_leaves_the_planner_settings_as_they_were(
     admin_user, customer, open_ticket
 ):
     open_ticket(customer, "Lamp flickers")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '1MB'")
 
     search_tickets(user=admin_user, query="lamp")
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
-            "current_setting('enable_bitmapscan')"
+            "current_setting('enable_bitmapscan'), current_setting('work_mem')"
         )
-        assert cursor.fetchone() == ("on", "on", "on")
+        assert cursor.fetchone() == ("on", "on", "on", "1MB")

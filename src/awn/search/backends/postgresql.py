@@ -13,7 +13,8 @@ inside the GIN index, and a word common in other teams' tickets costs nothing to
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
@@ -43,6 +44,14 @@ WALK_COST = 1.0
 FETCH_COST = 10.0
 FIRST_WALK = 10_000  # documents walked before choosing (a few days' worth at a million tickets a year)
 MAX_STEPS = 6
+# Memory for the bitmaps of one search. A prefix ("invoice" as typed is also the prefix 'invoice':*) makes
+# the GIN index gather the matches of every word it expands to in a bitmap before it intersects them with the
+# other posting lists. A bitmap that outgrows work_mem turns lossy (whole pages instead of rows), and every
+# row of every such page is then read and its tsvector tested again: with the stock 4 MB, a common word at a
+# million tickets (~200,000 matches on as many pages) rechecks much of the table, 10-20x the time of the
+# lookup itself. An exact bitmap costs under ~80 bytes per page of the document table, so 64 MB keeps it exact
+# up to a table of ~6 GB. Raised for the search's own statements only, never lowered.
+SEARCH_WORK_MEM = "64MB"
 
 
 def tsquery_expression(terms: Terms) -> str:
@@ -72,6 +81,25 @@ def choose_next_step(*, found: int, walked: int, remaining: int, window: int) ->
     if fetch <= walk:
         return None
     return min(remaining, math.ceil(1.25 * need / density))
+
+
+@contextmanager
+def search_work_mem(cursor) -> Iterator[None]:
+    """Run the block with work_mem at least SEARCH_WORK_MEM; the caller holds a transaction (SET LOCAL).
+
+    Put back as it was at the end: inside a caller's transaction the block is a savepoint, whose release would
+    otherwise keep the setting for the rest of that transaction. An error rolls the savepoint back, and the
+    setting with it.
+    """
+    cursor.execute(
+        "SELECT current_setting('work_mem'), set_config('work_mem', CASE WHEN "
+        "pg_size_bytes(current_setting('work_mem')) < pg_size_bytes(%s) THEN %s "
+        "ELSE current_setting('work_mem') END, true)",
+        [SEARCH_WORK_MEM, SEARCH_WORK_MEM],
+    )
+    (before, _now) = cursor.fetchone()
+    yield
+    cursor.execute("SELECT set_config('work_mem', %s, true)", [before])
 
 
 class PostgreSQLBackend(SearchBackend):
@@ -125,7 +153,7 @@ class PostgreSQLBackend(SearchBackend):
         # lookup sorts by `id + 0`, which the primary key cannot deliver in order, leaving the GIN index.
         rank = f"SELECT d.ticket_id, {SCORE}, d.id FROM hits JOIN {DOCUMENT_TABLE} d ON d.id = hits.id"
         rows: list[tuple[int, float, int]] = []
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor, search_work_mem(cursor):
             # The first walk also reads where the documents end, in the same statement.
             cursor.execute(
                 f"WITH last AS MATERIALIZED (SELECT coalesce(max(id), 0) AS id FROM {DOCUMENT_TABLE}), "
