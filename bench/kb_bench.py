@@ -60,19 +60,22 @@ FILLER = {
 }
 
 
-def configure(database: str) -> None:
+def configure(database: str, *, home: str | None = None, postgres_url: str = POSTGRES_URL) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "awn.config.settings")
     if database == "sqlite":
-        os.environ["AWN_HOME"] = SQLITE_HOME
+        os.environ["AWN_HOME"] = home or SQLITE_HOME
         os.environ.pop("AWN_DATABASE_URL", None)
     else:
         import psycopg
+        from psycopg import sql
 
-        os.environ["AWN_HOME"] = SQLITE_HOME + "-pg"
-        os.environ["AWN_DATABASE_URL"] = POSTGRES_URL
-        with psycopg.connect("postgres://postgres@127.0.0.1/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'awn_kb_bench'").fetchone():
-                conn.execute("CREATE DATABASE awn_kb_bench")
+        os.environ["AWN_HOME"] = home or SQLITE_HOME + "-pg"
+        os.environ["AWN_DATABASE_URL"] = postgres_url
+        name = postgres_url.rsplit("/", 1)[1].split("?", 1)[0]
+        server = postgres_url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(server, autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     os.environ.setdefault("AWN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     Path(os.environ["AWN_HOME"]).mkdir(parents=True, exist_ok=True)
     import django
@@ -322,8 +325,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="timed requests per language and kind")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--home", help=f"AWN_HOME of the data (default {SQLITE_HOME}, -pg for PostgreSQL)")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="database (created if missing)")
     args = parser.parse_args()
-    configure(args.database)
+    configure(args.database, home=args.home, postgres_url=args.postgres_url)
     from django.core.cache import cache
     from django.core.management import call_command
 

@@ -1,10 +1,18 @@
 """Article search: the ticket search's Arabic/Persian normalization, any-word matching, who finds what."""
 
 import pytest
+from django.db import connection
 
 from awn.knowledge import services
 from awn.knowledge.models import ArticleDocument, State, Visibility
-from awn.knowledge.search import find_articles, parse_article_query, rebuild_article_index
+from awn.knowledge.search import (
+    BODY_RANK_WEIGHT,
+    RANK_WEIGHTS,
+    TITLE_RANK_WEIGHT,
+    find_articles,
+    parse_article_query,
+    rebuild_article_index,
+)
 from awn.knowledge.selectors import search_help_center
 from tests.factories import AgentFactory, CustomerFactory
 
@@ -173,3 +181,83 @@ def test_rebuilding_the_index_finds_the_same_articles(publish, translate):
     assert [hit.language for hit in find_articles(query="رمز", languages=["fa"], include_internal=False)] == [
         "fa"
     ]
+
+
+# --- PostgreSQL: the bound that chooses which matches are ranked (awn.knowledge.search._postgresql_find) ----
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's ranking")
+
+
+def _rank_and_bound(query: str) -> list[tuple[float, float]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ts_rank({RANK_WEIGHTS}, tsv, q, 1), "
+            f"({1 - BODY_RANK_WEIGHT / TITLE_RANK_WEIGHT} * ts_rank({RANK_WEIGHTS}, title_tsv, q, 0) "
+            f"+ {BODY_RANK_WEIGHT}) / (ln(greatest(doc_length, 1) + 1) / ln(2)) "
+            f"FROM knowledge_articledocument, to_tsquery('simple', %s) q WHERE tsv @@ q",
+            [query],
+        )
+        return cursor.fetchall()
+
+
+@postgresql_only
+def test_no_document_ranks_above_its_bound_for_a_whole_word(publish):
+    publish("Password", "Your password.")
+    publish("Password password rules", "A password, then another password, and a third password here.")
+    publish("Billing", "Mentions the password once in a much longer body of text about invoices and plans.")
+    publish("Password", "")
+    publish("Invoices", " ".join(["password"] * 300))
+
+    ranks = _rank_and_bound("'password'")
+
+    assert len(ranks) == 5
+    for rank, bound in ranks:
+        assert rank <= bound + 1e-6
+
+
+@postgresql_only
+def test_the_stored_length_is_the_one_ts_rank_normalizes_by(publish, translate):
+    english = publish("Password rules", "Choose a long password, and never the same password twice.")
+    translate(english, "fa", "قوانین رمز عبور", "رمز عبور طولانی انتخاب کنید.")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ts_rank(tsv, q, 1), ts_rank(tsv, q, 0) / (ln(doc_length + 1) / ln(2)) "
+            "FROM knowledge_articledocument, to_tsquery('simple', 'password | رمز') q"
+        )
+        rows = cursor.fetchall()
+
+    assert len(rows) == 2
+    for normalized, by_stored_length in rows:
+        assert normalized == pytest.approx(by_stored_length, rel=1e-5)
+
+
+@postgresql_only
+def test_ranking_only_the_best_bounded_candidates_finds_what_ranking_every_match_finds(publish, monkeypatch):
+    for n in range(3):
+        publish(f"Password {'rules ' * n}", "Choose a long password.")
+    for n in range(9):
+        publish(f"Article {n}", "A long text about plans and invoices " * (n + 3) + "and the password.")
+    every = find_articles(query="password", languages=["en"], include_internal=False, limit=3)
+    # Given: no document outside the three best bounds could rank among the first three.
+    ranks, bounds = zip(*_rank_and_bound("'password'"), strict=True)
+    assert sorted(bounds, reverse=True)[3] < sorted(ranks, reverse=True)[2]
+
+    monkeypatch.setattr("awn.knowledge.search.CANDIDATES", 3)
+    few = find_articles(query="password", languages=["en"], include_internal=False, limit=3)
+
+    assert [hit.translation_id for hit in few] == [hit.translation_id for hit in every]
+    assert [hit.score for hit in few] == pytest.approx([hit.score for hit in every])
+
+
+@postgresql_only
+def test_a_search_inside_a_transaction_leaves_sequential_scans_as_they_were(publish):
+    publish("Reset your password")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = on")
+
+    find_articles(query="password", languages=["en"], include_internal=False)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan')")
+        assert cursor.fetchone() == ("on",)

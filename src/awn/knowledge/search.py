@@ -16,7 +16,10 @@ languages ("how", "my", "من", "چطور") are dropped first so they do not dro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -113,7 +116,13 @@ def _sqlite_find(
 
 TSVECTOR = "setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s)"
 # D (body) … A (title): the title weighs TITLE_WEIGHT times the body, as on SQLite.
-RANK_WEIGHTS = "'{0.25, 0.25, 0.25, 1.0}'"
+BODY_RANK_WEIGHT = 0.25
+TITLE_RANK_WEIGHT = 1.0
+RANK_WEIGHTS = f"'{{{BODY_RANK_WEIGHT}, {BODY_RANK_WEIGHT}, {BODY_RANK_WEIGHT}, {TITLE_RANK_WEIGHT}}}'"
+# ts_rank's length normalization (1) counts word positions, a word without positions once.
+DOCUMENT_LENGTH = "(SELECT coalesce(sum(coalesce(array_length(positions, 1), 1)), 0) FROM unnest(v))"
+# How many documents a search ranks with ts_rank, chosen by the bound of _postgresql_find.
+CANDIDATES = 200
 
 
 def _tsquery_group(forms: tuple[str, ...], prefix: bool) -> str:
@@ -123,11 +132,14 @@ def _tsquery_group(forms: tuple[str, ...], prefix: bool) -> str:
 
 
 def _postgresql_add(cursor, rows: Sequence[tuple[int, int, str, bool, str, str]]) -> None:
+    # The title's vector and the length beside the full vector (see _postgresql_find).
     cursor.executemany(
-        f"INSERT INTO {DOCUMENT_TABLE} (translation_id, article_id, language, internal, tsv) "
-        f"VALUES (%s, %s, %s, %s, {TSVECTOR})",
+        f"INSERT INTO {DOCUMENT_TABLE} (translation_id, article_id, language, internal, tsv, title_tsv, "
+        "doc_length) "
+        f"SELECT %s, %s, %s, %s, v, setweight(to_tsvector('simple', %s), 'A'), {DOCUMENT_LENGTH} "
+        f"FROM (SELECT {TSVECTOR} AS v) vector",
         [
-            (t, a, lang, internal, search_text(title), search_text(body))
+            (t, a, lang, internal, search_text(title), search_text(title), search_text(body))
             for t, a, lang, internal, title, body in rows
         ],
     )
@@ -137,34 +149,91 @@ def _postgresql_find(
     terms: Terms, languages: Sequence[str], include_internal: bool, limit: int
 ) -> list[ArticleHit]:
     # ts_rank knows nothing of how rare a word is; BM25's inverse document frequency is computed here from
-    # how many of the matching documents hold each word and how many documents there are.
+    # how many documents in the reader's languages hold each word and how many documents there are.
+    #
+    # Ranking is the expensive part: ts_rank reads a document's whole vector, which PostgreSQL keeps
+    # compressed and, for most articles, out of line (TOAST), and a common word matches most articles. So
+    # the matches are first ordered by a bound read from two small columns, and only the CANDIDATES best by
+    # it are ranked with ts_rank; the others' vectors are never read. The bound is ts_rank's own arithmetic
+    # with the body's positions unknown: title_tsv holds the title's positions (they come first in the
+    # document's vector, weight A), so for a word of the query ts_rank(title_tsv) is what the title gives
+    # (t), and the positions after them, all in the body at the body's weight, add at most
+    # BODY_RANK_WEIGHT x (1 - t); doc_length gives ts_rank's length normalization. No document's rank for a
+    # whole word exceeds its bound (a prefix may match several words of one document, and exceed it), so a
+    # document left out is one that CANDIDATES others may outrank.
     last = len(terms.words) - 1
     groups = [_tsquery_group(forms, terms.prefix and i == last) for i, forms in enumerate(terms.words)]
     internal = "" if include_internal else " AND NOT d.internal"
-    counts = ", ".join(
-        f"count(*) FILTER (WHERE m.tsv @@ to_tsquery('simple', %s)) AS df{i}" for i in range(len(groups))
+    bound = " + ".join(
+        f"%s * ({1 - BODY_RANK_WEIGHT / TITLE_RANK_WEIGHT} "
+        f"* ts_rank({RANK_WEIGHTS}, d.title_tsv, to_tsquery('simple', %s), 0) + {BODY_RANK_WEIGHT})"
+        for _group in groups
     )
     score = " + ".join(
-        f"ln(1 + (%s - df{i} + 0.5) / (df{i} + 0.5)) "
-        f"* ts_rank({RANK_WEIGHTS}, tsv, to_tsquery('simple', %s), 1)"
-        for i in range(len(groups))
+        f"%s * ts_rank({RANK_WEIGHTS}, d.tsv, to_tsquery('simple', %s), 1)" for _group in groups
     )
-    # The document frequencies in one aggregate over the matches (a window over them would sort and spill
-    # every matching tsvector to disk), the total from the cache (_document_total).
     sql = (
-        "WITH m AS MATERIALIZED ("
-        f"SELECT d.id, d.article_id, d.translation_id, d.language, d.tsv FROM {DOCUMENT_TABLE} d "
-        f"WHERE d.tsv @@ to_tsquery('simple', %s) AND d.language = ANY(%s){internal}), "
-        f"c AS (SELECT {counts} FROM m) "
-        f"SELECT article_id, translation_id, language, {score} AS score FROM m, c "
-        "ORDER BY score DESC, id LIMIT %s"
+        f"WITH candidates AS MATERIALIZED (SELECT d.id FROM {DOCUMENT_TABLE} d "
+        f"WHERE d.tsv @@ to_tsquery('simple', %s) AND (d.language = ANY(%s){internal}) IS TRUE "
+        f"ORDER BY ({bound}) / ln(greatest(d.doc_length, 1) + 1) DESC, d.id LIMIT %s) "
+        f"SELECT d.article_id, d.translation_id, d.language, {score} AS score "
+        f"FROM candidates JOIN {DOCUMENT_TABLE} d ON d.id = candidates.id "
+        "ORDER BY score DESC, d.id LIMIT %s"
     )
-    total = float(_document_total(languages))
-    score_params = [param for group in groups for param in (total, group)]
-    params = [" | ".join(groups), list(languages), *groups, *score_params, limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [ArticleHit(a, t, lang, float(s)) for a, t, lang, s in cursor.fetchall()]
+    total = _document_total(languages)
+    with transaction.atomic(), connection.cursor() as cursor, _from_the_index(cursor):
+        idf = [
+            math.log(1 + (total - df + 0.5) / (df + 0.5))
+            for df in _document_frequencies(cursor, groups, languages, include_internal)
+        ]
+        weighted = [param for weight, group in zip(idf, groups, strict=True) for param in (weight, group)]
+        cursor.execute(
+            sql, [" | ".join(groups), list(languages), *weighted, max(CANDIDATES, limit), *weighted, limit]
+        )
+        rows = cursor.fetchall()
+    return [ArticleHit(a, t, lang, float(s)) for a, t, lang, s in rows]
+
+
+@contextmanager
+def _from_the_index(cursor) -> Iterator[None]:
+    """Run the block with sequential scans off; the caller holds a transaction (SET LOCAL).
+
+    The matches of a search are meant to come from the GIN index, whose answer needs no recheck, so no vector
+    is read for them. Left to itself the planner reads every document of the languages and tests its vector
+    (a common word matches most of them, and most vectors are TOASTed): the statements write their
+    language test so that no index can answer it, and sequential scans are off. Put back as it was at the
+    end: inside a caller's transaction the block is a savepoint, whose release would keep the setting.
+    """
+    cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+    (before, _off) = cursor.fetchone()
+    yield
+    cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+
+
+def _document_frequencies(
+    cursor, groups: Sequence[str], languages: Sequence[str], include_internal: bool
+) -> list[int]:
+    """How many documents in `languages` match each tsquery group: BM25's document frequencies.
+
+    Counted from the GIN index (without reading any vector) and, like the total, reused for a few minutes: a
+    word's share of the articles moves slowly, and counting a common word costs more than ranking.
+    """
+    prefix = f"knowledge:df:{','.join(sorted(languages))}:{int(include_internal)}:"
+    keys = [prefix + hashlib.sha256(group.encode()).hexdigest() for group in groups]
+    found = cache.get_many(keys)
+    missing = [i for i, key in enumerate(keys) if key not in found]
+    if missing:
+        internal = "" if include_internal else " AND NOT d.internal"
+        counts = ", ".join(
+            f"(SELECT count(*) FROM {DOCUMENT_TABLE} d "
+            f"WHERE d.tsv @@ to_tsquery('simple', %s) AND (d.language = ANY(%s){internal}) IS TRUE)"
+            for _i in missing
+        )
+        cursor.execute(f"SELECT {counts}", [p for i in missing for p in (groups[i], list(languages))])
+        fresh = dict(zip((keys[i] for i in missing), cursor.fetchone(), strict=True))
+        cache.set_many(fresh, TOTAL_TTL)
+        found.update(fresh)
+    return [found[key] for key in keys]
 
 
 def _document_total(languages: Sequence[str]) -> int:
