@@ -52,6 +52,8 @@ MAX_STEPS = 6
 # lookup itself. An exact bitmap costs under ~80 bytes per page of the document table, so 64 MB keeps it exact
 # up to a table of ~6 GB. Raised for the search's own statements only, never lowered.
 SEARCH_WORK_MEM = "64MB"
+# A prefix standing for more words than this is left to the GIN index's partial match (index_lookup_query).
+MAX_PREFIX_WORDS = 200
 
 
 def tsquery_expression(terms: Terms) -> str:
@@ -81,6 +83,64 @@ def choose_next_step(*, found: int, walked: int, remaining: int, window: int) ->
     if fetch <= walk:
         return None
     return min(remaining, math.ceil(1.25 * need / density))
+
+
+def _quoted(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _prefix_end(prefix: str) -> str | None:
+    """The smallest string above every string starting with `prefix`, in code point order (collation "C")."""
+    code = ord(prefix[-1]) + 1
+    if 0xD800 <= code <= 0xDFFF:
+        code = 0xE000  # surrogates are no characters of their own
+    return prefix[:-1] + chr(code) if code <= 0x10FFFF else None
+
+
+def prefix_words(cursor, prefixes: Sequence[str]) -> list[str] | None:
+    """The indexed words (search_word) starting with any of `prefixes`; None to leave the prefixes to the GIN
+    index's partial match: more than MAX_PREFIX_WORDS of them, or a prefix the text search parser would not
+    keep as one lexeme (the index matches what the parser makes of it)."""
+    words: set[str] = set()
+    for prefix in prefixes:
+        end = _prefix_end(prefix)
+        if end is None:
+            return None
+        cursor.execute(
+            "SELECT to_tsquery('simple', %s)::text = %s, ARRAY(SELECT DISTINCT word FROM search_word "
+            'WHERE word >= %s COLLATE "C" AND word < %s COLLATE "C" ORDER BY word LIMIT %s)',
+            [_quoted(prefix) + ":*", _quoted(prefix) + ":*", prefix, end, MAX_PREFIX_WORDS + 1],
+        )
+        one_lexeme, found = cursor.fetchone()
+        if not one_lexeme or len(found) > MAX_PREFIX_WORDS:
+            return None
+        words.update(found)
+    return sorted(words)
+
+
+def index_lookup_query(cursor, terms: Terms) -> tuple[str, list[str]] | None:
+    """SQL for the tsquery the GIN index is asked, with its parameters: the query itself, with the prefix
+    replaced by the words it stands for when there are few; None when nothing can match.
+
+    A prefix makes the GIN index gather every match of every word it expands to in a bitmap before it can
+    intersect anything: a common word's 200,000 matches at a million tickets, ~250 ms, even when the user may
+    see a handful of them. The same words looked up exactly let the index skip through the posting lists (a
+    one-team agent's 'invoice':* 270 ms, 'invoice' 74 ms, at a load of 11). The words come from search_word,
+    which the documents' trigger keeps complete, so the matches are the same; the rank is still computed
+    with the prefix, so it is the same too.
+    """
+    if not terms.prefix:
+        return TSQUERY, [tsquery_expression(terms)]
+    words = prefix_words(cursor, terms.words[-1])
+    if words is None:
+        return TSQUERY, [tsquery_expression(terms)]
+    if not words:
+        return None
+    expanded = " | ".join(_quoted(word) for word in words)
+    if len(terms.words) == 1:
+        return "%s::tsquery", [expanded]
+    rest = tsquery_expression(Terms(words=terms.words[:-1], prefix=False))
+    return f"({TSQUERY} && %s::tsquery)", [rest, expanded]
 
 
 @contextmanager
@@ -138,12 +198,17 @@ class PostgreSQLBackend(SearchBackend):
         if keys is not None and not keys:
             return []
         query = tsquery_expression(terms)
-        # The keys first: a cheap array test that spares the tsquery test of rows the user may not see.
-        where, params = f"d.tsv @@ {TSQUERY}", [query]
-        if keys is not None:
-            where, params = f"d.scope && %s::text[] AND {where}", [list(keys), query]
-        if not include_internal:
-            where += " AND NOT d.internal"
+
+        def condition(tsquery: str, tsquery_params: list[str]) -> tuple[str, list]:
+            # The keys first: a cheap array test that spares the tsquery test of rows the user may not see.
+            where, params = f"d.tsv @@ {tsquery}", tsquery_params
+            if keys is not None:
+                where, params = f"d.scope && %s::text[] AND {where}", [list(keys), *tsquery_params]
+            if not include_internal:
+                where += " AND NOT d.internal"
+            return where, params
+
+        where, params = condition(TSQUERY, [query])
         # Left to itself PostgreSQL guesses how many documents match and plans from the guess, and for words
         # it has no statistics on (most prefixes) a wrong guess walks every row for a word that matches
         # nothing, or reads every match of a common word only to keep the newest. So the plan is chosen here
@@ -182,12 +247,15 @@ class PostgreSQLBackend(SearchBackend):
                 rows.extend(cursor.fetchall())
                 high -= step
             if len(rows) < window and high > 0:
-                cursor.execute(
-                    f"WITH hits AS MATERIALIZED (SELECT d.id FROM {DOCUMENT_TABLE} d "
-                    f"WHERE {where} AND d.id <= %s ORDER BY d.id + 0 DESC LIMIT %s) {rank}",
-                    [*params, high, window - len(rows), query],
-                )
-                rows.extend(cursor.fetchall())
+                lookup = index_lookup_query(cursor, terms)
+                if lookup is not None:
+                    lookup_where, lookup_params = condition(*lookup)
+                    cursor.execute(
+                        f"WITH hits AS MATERIALIZED (SELECT d.id FROM {DOCUMENT_TABLE} d "
+                        f"WHERE {lookup_where} AND d.id <= %s ORDER BY d.id + 0 DESC LIMIT %s) {rank}",
+                        [*lookup_params, high, window - len(rows), query],
+                    )
+                    rows.extend(cursor.fetchall())
         return [Hit(ticket_id, score, document_id) for ticket_id, score, document_id in rows]
 
     def rebuild(self, *, batch_size: int, progress: Progress | None = None) -> int:
