@@ -9,6 +9,7 @@ from awn.search.backends import postgresql as backend_module
 from awn.search.indexing import rebuild_index
 from awn.search.query import parse_query
 from awn.search.scope import visibility_keys
+from awn.tickets.services import Actor, change_team
 from tests.factories import AdminFactory, AgentFactory, CustomerFactory, TeamFactory
 
 pytestmark = [
@@ -122,3 +123,25 @@ def test_the_words_of_a_prefix_are_read_in_code_point_order(tickets):
         words = backend_module.prefix_words(cursor, ["invoice"])
 
     assert words == ["invoice", "invoiced", "invoices"]
+
+
+def test_a_document_whose_text_is_rewritten_in_place_has_its_words_in_the_vocabulary(tickets):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE search_searchdocument SET tsv = to_tsvector('simple', 'quixotically rewritten') "
+            "WHERE id = (SELECT min(id) FROM search_searchdocument)"
+        )
+
+    assert {"quixotically", "rewritten"} <= vocabulary()
+
+
+def test_moving_a_ticket_to_another_team_looks_no_word_up_again(tickets):
+    _agent, _customer, made = tickets
+    assert "invoice" in vocabulary()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_word WHERE word = 'invoice'")
+
+    change_team(ticket=made[0], team=TeamFactory(), by=Actor.system())
+
+    # The keys' UPDATE rewrites no text: the vocabulary is not read or written for it.
+    assert "invoice" not in vocabulary()
