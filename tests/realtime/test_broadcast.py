@@ -4,12 +4,13 @@ service wrote is the one built from the database."""
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
+from django.db import transaction
 
 from awn.connectors.chat.services import greet_visitor, post_visitor_message, set_availability
 from awn.core.events import DomainEvent
 from awn.realtime.events import on_ticket_event
 from awn.realtime.groups import DESK_ALL
-from awn.realtime.written import remember
+from awn.realtime.written import handed_to_broadcast, recall, remember
 from tests.chat.factories import ChatWidgetFactory
 from tests.realtime.conftest import desk_socket, hello, receive_until, visitor_socket
 
@@ -100,3 +101,30 @@ def test_a_chat_exchange_is_broadcast_as_the_database_has_it(team, agent):
     assert seen["page"]["message"]["html"] == "<p>Thanks, Ada &amp; co</p>"
     assert seen["notice"] == seen["notice_read_back"]
     assert seen["page"] == seen["page_read_back"]
+
+
+def test_a_chat_message_is_handed_to_the_broadcasts_of_its_commit_only(
+    team, agent, django_capture_on_commit_callbacks
+):
+    widget = ChatWidgetFactory(team=team)
+    visitor = greet_visitor(widget=widget).visitor
+    post_visitor_message(visitor=visitor, text="Hello")
+    session, message = post_visitor_message(visitor=visitor, text="Where is my parcel?")
+    during_commit = []
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+        handed_to_broadcast() as keep,
+    ):
+        keep(message, session)
+        transaction.on_commit(lambda: during_commit.append(recall(message.pk)))
+    after_commit = recall(message.pk)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with handed_to_broadcast() as keep:
+            keep(message, session)
+        transaction.set_rollback(True)
+
+    assert during_commit == [(message, session)]
+    assert after_commit is None
+    assert recall(message.pk) is None  # a rolled-back write hands nothing over

@@ -22,7 +22,7 @@ from awn.connectors.chat.services.conversations import _close
 from awn.core import clock
 from awn.core.errors import NotPermitted, ValidationFailed
 from awn.outbox.services import suppress_deliveries
-from awn.realtime.written import remember as remember_written
+from awn.realtime.written import handed_to_broadcast
 from awn.routing.models import AgentProfile, Availability
 from awn.tickets.inbound import IncomingFile
 from awn.tickets.models import Channel, Message, Status, Ticket
@@ -146,20 +146,21 @@ def send_agent_message(
         session.refresh_from_db()
     requester = session.ticket.requester
     live_only = _visitor_is_reachable_live(session) or is_placeholder_email(requester.email)
-    if live_only:
-        with suppress_deliveries():
+    with handed_to_broadcast() as keep:
+        if live_only:
+            with suppress_deliveries():
+                message = reply_to_ticket(
+                    ticket=session.ticket, by=by, body=text, attachments=attachments, channel=Channel.CHAT
+                )
+        else:
             message = reply_to_ticket(
                 ticket=session.ticket, by=by, body=text, attachments=attachments, channel=Channel.CHAT
             )
-    else:
-        message = reply_to_ticket(
-            ticket=session.ticket, by=by, body=text, attachments=attachments, channel=Channel.CHAT
-        )
-    if message.pk > session.agent_read_id:
-        session.agent_read_id = message.pk
-        session.save(update_fields=["agent_read_id"])
-    if not attachments:
-        remember_written(message, session)
+        if message.pk > session.agent_read_id:
+            session.agent_read_id = message.pk
+            session.save(update_fields=["agent_read_id"])
+        if not attachments:
+            keep(message, session)
     return message
 
 

@@ -26,7 +26,7 @@ from awn.connectors.chat.services.assignment import dispatch_queue
 from awn.connectors.chat.services.changes import announce_queue, announce_session
 from awn.core import clock
 from awn.core.errors import NotPermitted, ValidationFailed
-from awn.realtime.written import remember as remember_written
+from awn.realtime.written import handed_to_broadcast
 from awn.tickets.inbound import IncomingFile
 from awn.tickets.models import Channel, Message, Status
 from awn.tickets.services import Actor, add_customer_message, add_followers, create_ticket
@@ -154,11 +154,12 @@ def post_visitor_message(
             _close(session, ended_by="system")
         return _start(visitor, text, attachments)
     author = requester_for(visitor)
-    message = add_customer_message(
-        ticket=session.ticket, author=author, body=text, attachments=attachments, channel=Channel.CHAT
-    )
-    if not attachments:
-        remember_written(message, session)
+    with handed_to_broadcast() as keep:
+        message = add_customer_message(
+            ticket=session.ticket, author=author, body=text, attachments=attachments, channel=Channel.CHAT
+        )
+        if not attachments:
+            keep(message, session)
     return session, message
 
 
