@@ -182,10 +182,7 @@ def overview_from_rollups(
 
     base = TicketFacts.objects.filter(dims)
     result.open_now = base.filter(status__in=UNSOLVED_STATUSES).count()
-    level = (
-        base.filter(created_at__lt=filters.start_at).count()
-        - base.filter(solved_at__lt=filters.start_at).count()
-    )
+    level = _unsolved_before(daily, dims, filters.start_at)
     good, total = selectors.csat_counts(scope, filters).get(None, (0, 0))
     result.csat, result.csat_count = _ratio(good, total), total
     if scope.agent_id is None:
@@ -216,6 +213,26 @@ def overview_from_rollups(
         heat_means=heat_means,
         agents=agents,
     )
+
+
+def _unsolved_before(daily: Q, dims: Q, moment: datetime) -> int:
+    """Tickets created before `moment` minus those last solved before it (the backlog when the period starts):
+    the daily rows of the UTC days before, and the facts of the hours of `moment`'s own day."""
+    midnight = _midnight(moment)
+    level = 0
+    rows = (
+        TicketRollup.objects.filter(daily, day__lt=midnight.date())
+        .values_list("kind")
+        .annotate(n=Sum("tickets"))
+        .order_by()
+    )
+    for kind, n in rows:
+        level += int(n or 0) * (1 if kind == TicketRollup.CREATED else -1)
+    if midnight < moment:
+        facts = TicketFacts.objects.filter(dims)
+        level += facts.filter(created_at__gte=midnight, created_at__lt=moment).count()
+        level -= facts.filter(solved_at__gte=midnight, solved_at__lt=moment).count()
+    return level
 
 
 def _replies(scope: Scope, filters: ReportFilters, first: datetime, stop: datetime) -> dict[int, int] | None:
