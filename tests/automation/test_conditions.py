@@ -90,7 +90,9 @@ CASES = [
     ("assignee", "is_not_set", None, True),
     ("assignee", "is_set", None, False),
     ("tier", "is", 1, True),
-    ("language", "is_not_set", None, True),
+    # The ticket service detects the language of the customer's first message when it opens the ticket.
+    ("language", "is", "en", True),
+    ("language", "is_not_set", None, False),
     ("hours_since_agent_message", "gte", 0, False),
 ]
 

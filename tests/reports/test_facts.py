@@ -6,6 +6,7 @@ from awn.reports.facts import rebuild_facts
 from awn.reports.models import ReplyFact, TicketFacts
 from awn.tickets.models import Status
 from awn.tickets.services import Actor, add_customer_message, change_status, create_ticket, reply_to_ticket
+from tests.factories import AdminFactory
 
 MONDAY_10_BERLIN = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
 MONDAY_11_BERLIN = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
@@ -114,3 +115,54 @@ def test_the_backfill_recomputes_the_same_facts_and_can_run_twice(berlin, custom
     recorded.pop("computed_at"), rebuilt.pop("computed_at")
     assert rebuilt == recorded
     assert ReplyFact.objects.count() == 1
+
+
+def _rebuilt_equals_recorded(ticket):
+    recorded = TicketFacts.objects.filter(ticket=ticket).values().get()
+    TicketFacts.objects.filter(ticket=ticket).delete()
+    rebuild_facts(batch_size=1)
+    rebuilt = TicketFacts.objects.filter(ticket=ticket).values().get()
+    recorded.pop("computed_at"), rebuilt.pop("computed_at")
+    return rebuilt == recorded
+
+
+def test_the_facts_of_a_new_ticket_are_those_its_history_gives(berlin, customer, team, now):
+    ticket = create_ticket(
+        requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
+    )
+
+    facts = TicketFacts.objects.get(ticket=ticket)
+    assert (facts.customer_messages, facts.agent_replies, facts.first_response_at) == (1, 0, None)
+    assert facts.tier == team.tier
+    assert _rebuilt_equals_recorded(ticket)
+
+
+def test_a_ticket_an_agent_opens_for_themselves_counts_their_message_as_a_reply(berlin, agent, now):
+    ticket = create_ticket(requester=agent, subject="Laptop", body="Broken screen", by=Actor.of(agent))
+
+    facts = TicketFacts.objects.get(ticket=ticket)
+    assert (facts.agent_replies, facts.first_response_seconds) == (1, 0)
+    assert _rebuilt_equals_recorded(ticket)
+
+
+def test_a_new_ticket_under_an_sla_policy_has_the_facts_its_history_gives(berlin, customer, team, now):
+    from awn.sla.policies import forget_policies
+    from awn.sla.services import save_policy
+
+    save_policy(
+        by=AdminFactory(),
+        name="Standard",
+        conditions={},
+        warning_minutes=30,
+        targets={"first_response": {"minutes": 60, "business_hours": False, "pauses": False}},
+    )
+    forget_policies()
+
+    ticket = create_ticket(
+        requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.sla_policy_id is not None
+    assert _rebuilt_equals_recorded(ticket)
+    forget_policies()

@@ -20,6 +20,10 @@ def on_ticket_created(event: DomainEvent) -> None:
 def on_message_added(event: DomainEvent) -> None:
     if event.ticket_id is None or event.data.get("internal") or not event.data.get("message_id"):
         return
+    if event.data.get("opening") and not event.data.get("from_staff"):
+        # A customer's first message is part of the ticket's creation ("ticket created" rules see it), and
+        # the ticket service stored its language with it.
+        return
     message = Message.objects.select_related("author").filter(pk=event.data["message_id"]).first()
     if message is None or message.author is None:
         return  # the helpdesk's own messages (automated replies, system notes) trigger nothing
@@ -32,8 +36,6 @@ def on_message_added(event: DomainEvent) -> None:
     from awn.automation.language import record_message_language
 
     record_message_language(message=message)
-    if event.data.get("opening"):
-        return  # the first message of a ticket is part of its creation: "ticket created" rules see it
     if Message.objects.filter(ticket_id=event.ticket_id, pk__lt=message.pk).exists():
         # The first message of a ticket is part of its creation: "ticket created" rules see it.
         engine.run_triggers(event.ticket_id, Rule.Event.CUSTOMER_MESSAGE, message=message, cause=event.cause)

@@ -1,22 +1,26 @@
 """What the knowledge base does when tickets change (registered in the domain events registry).
 
-- "ticket.created": the requester's open suggestion sessions end in a request, not a deflection.
+- "ticket.created" (in the ticket's transaction): the requester's open suggestion sessions end in a request,
+  not a deflection.
 - "ticket.message_added" (an agent's public reply): the help-center articles it links to are recorded as sent
   on the ticket, whether the agent inserted a link or the article's text (which ends with its link).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import unquote
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from awn.core.events import DomainEvent, subscribe
+from awn.core.events import DomainEvent, subscribe, subscribe_in_transaction
 from awn.knowledge import deflection, metrics
 from awn.knowledge.models import ArticleShare, ArticleTranslation
 from awn.tickets.models import Message, Ticket
+
+log = logging.getLogger(__name__)
 
 
 def _article_link() -> re.Pattern[str]:
@@ -67,13 +71,27 @@ def on_message_added(event: DomainEvent) -> None:
 
 
 def on_ticket_created(event: DomainEvent) -> None:
-    requester = (
-        Ticket.objects.filter(pk=event.ticket_id).values_list("requester_id", "requester__email").first()
-    )
-    if requester is not None:
-        deflection.mark_submitted_by(ticket_id=event.ticket_id, requester_id=requester[0], email=requester[1])
+    """In the ticket's own transaction: one UPDATE riding its commit rather than a write of its own after it;
+    a failure is logged and undoes nothing but itself."""
+    if event.ticket_id is None:
+        return
+    if "requester_id" in event.data:
+        requester = (event.data["requester_id"], event.data.get("requester_email", ""))
+    else:
+        requester = (
+            Ticket.objects.filter(pk=event.ticket_id).values_list("requester_id", "requester__email").first()
+        )
+    if requester is None:
+        return
+    try:
+        with transaction.atomic():
+            deflection.mark_submitted_by(
+                ticket_id=event.ticket_id, requester_id=requester[0], email=requester[1]
+            )
+    except Exception:
+        log.exception("marking suggestion sessions submitted failed for ticket %s", event.ticket_id)
 
 
 def register() -> None:
     subscribe("ticket.message_added", on_message_added)
-    subscribe("ticket.created", on_ticket_created)
+    subscribe_in_transaction("ticket.created", on_ticket_created)

@@ -230,6 +230,31 @@ def record_ticket_facts(ticket_id: int) -> None:
     rollups.record_facts_change(old, new)
 
 
+def record_new_ticket_facts(ticket_id: int, *, requester_id: int, from_staff: bool) -> None:
+    """The facts of a ticket just opened, without reading its history: it has one message, its requester's,
+    written when the ticket was; no status or tier change; SLA outcomes only if a policy applies to it. It
+    had no facts before (nothing else writes them inside the transaction that creates the ticket), so the
+    roll-ups only gain its contribution."""
+    ticket = Ticket.objects.filter(pk=ticket_id).values(*TICKET_FIELDS).first()
+    if ticket is None:
+        return
+    history = TicketHistory(
+        ticket=ticket,
+        tier=ticket["team__tier"] or 1,
+        schedule=_Context().schedule(ticket["sla_policy__calendar_id"]),
+        messages=[(ticket["created_at"], requester_id, from_staff)],
+    )
+    if ticket["sla_policy_id"] is not None:
+        history.measurements = [
+            (target, breached, completed_at is not None)
+            for target, breached, completed_at in SLAMeasurement.objects.filter(
+                ticket_id=ticket_id, target__in=(Target.FIRST_RESPONSE, Target.RESOLUTION)
+            ).values_list("target", "breached", "completed_at")
+        ]
+    (new,) = _store([history], now=clock.now())
+    rollups.record_facts_change(None, new)
+
+
 def record_reply(message_id: int) -> None:
     """Store the reply fact of one public staff message (idempotent)."""
     row = (

@@ -15,7 +15,7 @@ from django.db import transaction
 from awn.core import clock
 from awn.core.events import DomainEvent, subscribe_in_transaction
 from awn.reports import rollups
-from awn.reports.facts import record_reply, record_ticket_facts
+from awn.reports.facts import record_new_ticket_facts, record_reply, record_ticket_facts
 from awn.reports.models import TicketFacts
 from awn.sla.models import Target
 
@@ -34,10 +34,21 @@ def _recompute(ticket_id: int) -> None:
 
 
 def on_ticket_created(event: DomainEvent) -> None:
-    # create_ticket announces the first message before the creation itself, so the facts are usually there
-    # already; computing them again would cost a ticket creation eight more queries.
-    if event.ticket_id is not None and not TicketFacts.objects.filter(ticket_id=event.ticket_id).exists():
+    if event.ticket_id is None:
+        return
+    if "requester_id" not in event.data:  # not announced by the ticket service: read the history
         _recompute(event.ticket_id)
+        return
+    # A ticket just opened has one message and no history yet: its facts without reading any.
+    try:
+        with transaction.atomic():
+            record_new_ticket_facts(
+                event.ticket_id,
+                requester_id=event.data["requester_id"],
+                from_staff=bool(event.data.get("from_staff")),
+            )
+    except Exception:
+        log.exception("report facts failed for ticket %s", event.ticket_id)
 
 
 def on_message_added(event: DomainEvent) -> None:

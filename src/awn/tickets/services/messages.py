@@ -15,6 +15,7 @@ from awn.accounts.selectors import find_user_by_email
 from awn.core import clock
 from awn.core.errors import AttachmentTooLarge, NotPermitted, ValidationFailed
 from awn.core.sanitize import html_to_text, sanitize_html, text_to_html
+from awn.core.text import normalize_text
 from awn.search.indexing import index_message
 from awn.tickets.inbound import InboundMessage, IncomingFile
 from awn.tickets.models import Attachment, Channel, Message, Priority, Status, Ticket, TicketEvent
@@ -210,8 +211,9 @@ def _open_ticket(
         raise NotPermitted(_("This account is disabled."))
     text, safe = _clean_bodies(body, html)
     check_attachments(attachments)
-    now = clock.now()
     from_staff = requester.is_staff_member
+    language = "" if from_staff else _language_of(text or normalize_text(safe))
+    now = clock.now()
     ticket = Ticket(
         subject=subject,
         channel=channel,
@@ -221,6 +223,7 @@ def _open_ticket(
         team=team,
         assignee=assignee,
         status=Status.OPEN if assignee else Status.NEW,
+        language=language,
         created_at=now,
         updated_at=now,
         # Already counts the message written below, so the search index knows there is no subject-only
@@ -248,17 +251,27 @@ def _open_ticket(
         body=text,
         html=safe,
         source_id=source_id or None,
+        language=language,
         created_at=now,
     )
     _store_attachments(message, attachments)
-    record_events(
-        [
-            created,
+    events = [
+        created,
+        new_event(
+            ticket=ticket, by=by, kind=TicketEvent.Kind.MESSAGE, message=message, new={"internal": False}
+        ),
+    ]
+    if language:
+        events.append(
             new_event(
-                ticket=ticket, by=by, kind=TicketEvent.Kind.MESSAGE, message=message, new={"internal": False}
-            ),
-        ]
-    )
+                ticket=ticket,
+                by=Actor.system("language detection"),
+                kind=TicketEvent.Kind.LANGUAGE,
+                new=language,
+                message=message,
+            )
+        )
+    record_events(events)
     index_message(message)
     announce(
         "ticket.message_added",
@@ -273,8 +286,23 @@ def _open_ticket(
     followers = [user for user in cc if user.pk != requester.pk]
     if followers:
         add_followers(ticket=ticket, users=followers, by=by)
-    announce("ticket.created", ticket, channel=channel)
+    announce(
+        "ticket.created",
+        ticket,
+        channel=channel,
+        requester_id=requester.pk,
+        requester_email=requester.email,
+        from_staff=from_staff,
+    )
     return ticket, message
+
+
+def _language_of(text: str) -> str:
+    """The language of a customer's opening message, detected before the transaction starts (automation's
+    detector: it stores the language of every later customer message after the commit)."""
+    from awn.automation.language import detect_language
+
+    return detect_language(text)
 
 
 def _may_write_to(user: User, ticket: Ticket) -> bool:
