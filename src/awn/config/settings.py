@@ -84,6 +84,7 @@ ALLOWED_HOSTS = env_list("AWN_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"
 CSRF_TRUSTED_ORIGINS = env_list("AWN_CSRF_TRUSTED_ORIGINS", [])
 AWN_BASE_URL = env_str("AWN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 AWN_REDIS_URL = env_str("AWN_REDIS_URL")
+AWN_HTTP_THREADS = env_int("AWN_HTTP_THREADS", 8)  # threads serving HTTP requests in each web process
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -154,7 +155,9 @@ TEMPLATES = [
 DATABASE_URL = env_str("AWN_DATABASE_URL", f"sqlite:///{AWN_HOME / 'awn.sqlite3'}")
 if TESTING and env_str("AWN_TEST_DATABASE_URL"):
     DATABASE_URL = env_str("AWN_TEST_DATABASE_URL")
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("AWN_DB_CONN_MAX_AGE", 0))
+# awn run serves HTTP from a fixed pool of threads (config/wsgi_pool.py) that keep their connections. Not
+# in tests: a connection kept by a server thread of one test would outlive the test database.
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("AWN_DB_CONN_MAX_AGE", 0 if TESTING else 300))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + IMMEDIATE transactions: readers never block the writer, writers queue instead of failing.
     _db["OPTIONS"] = {
