@@ -131,7 +131,7 @@ def measure(
 
 
 def measure_creation(
-    base_url: str,
+    base_urls: list[str],
     token: str,
     emails: list[str],
     *,
@@ -139,8 +139,11 @@ def measure_creation(
     seconds: float,
     seed: int,
     server_cpu: Callable[[], float | None] = lambda: None,
+    warmup_seconds: float = 3.0,
 ) -> dict:
-    """`clients` threads POSTing tickets for `seconds`; returns tickets/s and latencies."""
+    """`clients` threads POSTing tickets for `seconds` (spread over the web processes' `base_urls`) after
+    `warmup_seconds` of the same unmeasured; returns tickets/s, latencies and whether every ticket created
+    is complete once the run ends (its report facts and search documents written): nothing is deferred."""
     lock = threading.Lock()
     latencies: list[float] = []
     errors: list[str] = []
@@ -159,8 +162,11 @@ def measure_creation(
     def worker(number: int) -> None:
         nonlocal created
         rng = random.Random(seed * 1000 + number)
-        client = HttpClient(base_url, headers={"Authorization": f"Bearer {token}"})
+        client = HttpClient(base_urls[number % len(base_urls)], headers={"Authorization": f"Bearer {token}"})
         client.get("/api/v1/teams")  # open the connection before the clock starts
+        warm_until = time.monotonic() + warmup_seconds
+        while time.monotonic() < warm_until:  # first requests load caches and language models
+            client.post_json("/api/v1/tickets", creation_payload(rng, emails, number))
         start_barrier.wait()
         while time.monotonic() < clock["stop"]:
             payload = creation_payload(rng, emails, number)
@@ -175,6 +181,7 @@ def measure_creation(
                     errors.append(f"{status} {body[:200].decode(errors='replace')}")
         client.close()
 
+    last_before = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(clients)]
     for thread in threads:
         thread.start()
@@ -182,6 +189,7 @@ def measure_creation(
         thread.join()
     wall = time.monotonic() - clock["start"]
     cpu_end = server_cpu()
+    consistency = creation_consistency(last_before)
     result = Result(name="api.create", description="", samples_ms=latencies)
     cpu_per_ticket = None
     if cpu["start"] is not None and cpu_end is not None and created:
@@ -196,6 +204,24 @@ def measure_creation(
         "server_cpu_ms_per_ticket": cpu_per_ticket,
         "errors": len(errors),
         "first_error": errors[0] if errors else "",
+        "consistency": consistency,
+    }
+
+
+def creation_consistency(after_id: int) -> dict:
+    """The tickets created since `after_id` (warm-up included), and how many lack what a creation writes
+    with them: report facts, a search document, the opening message's language when it has a message."""
+    from awn.reports.models import TicketFacts
+    from awn.search.models import SearchDocument
+
+    new = Ticket.objects.filter(pk__gt=after_id)
+    tickets = new.count()
+    return {
+        "tickets": tickets,
+        "without_facts": tickets - TicketFacts.objects.filter(ticket_id__gt=after_id).count(),
+        "without_search": new.exclude(
+            pk__in=SearchDocument.objects.filter(ticket_id__gt=after_id).values("ticket_id")
+        ).count(),
     }
 
 
@@ -327,7 +353,9 @@ def run_benchmark(args) -> int:
         return path
 
     with (
-        Server(args.port or free_port(), out_dir / f"{label}-server.log", processes=args.processes)
+        Server(
+            args.port or free_port(args.processes), out_dir / f"{label}-server.log", processes=args.processes
+        )
         if not args.server
         else ExternalServer(args.server) as srv
     ):
@@ -365,7 +393,7 @@ def run_benchmark(args) -> int:
                 User.objects.filter(role=Role.CUSTOMER).order_by("?").values_list("email", flat=True)[:2000]
             )
             creation = measure_creation(
-                srv.url,
+                srv.urls,
                 token,
                 emails,
                 clients=args.clients,
@@ -378,6 +406,7 @@ def run_benchmark(args) -> int:
                 f"clients (p50 {creation['p50_ms']} ms, p95 {creation['p95_ms']} ms, "
                 f"server CPU {creation['server_cpu_ms_per_ticket']} ms/ticket, errors {creation['errors']})"
             )
+            print(f"{'':<24} created since the start: {creation['consistency']}")
         for client in clients.values():
             client.close()
 

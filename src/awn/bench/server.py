@@ -25,9 +25,9 @@ def _awn() -> str | None:
 def server_commands(port: int, processes: int = 1) -> list[list[str]]:
     """The processes to start, without access logs.
 
-    One process: `awn run` (web and jobs in one process, the embedded shape of DESIGN.md §1), or uvicorn
-    on the same ASGI application when the CLI is missing. Several: uvicorn with that many web processes
-    and one `awn worker` beside them (the scaled-out shape).
+    One process: `awn run` (web and jobs in one process, the embedded shape of DESIGN.md §1). Several: that
+    many `awn run --no-worker` on consecutive ports, as behind a load balancer, and one `awn worker` beside
+    them (the scaled-out shape). uvicorn on the same ASGI application when the CLI is missing.
     """
     awn = _awn()
     help_text = ""
@@ -35,9 +35,15 @@ def server_commands(port: int, processes: int = 1) -> list[list[str]]:
         help_text = subprocess.run(  # noqa: S603
             [awn, "run", "--help"], capture_output=True, text=True, check=False
         ).stdout
-    if processes == 1 and awn and "--port" in help_text:
-        command = [awn, "run", "--host", "127.0.0.1", "--port", str(port)]
-        return [[*command, "--log-level", "warning"] if "--log-level" in help_text else command]
+    if awn and "--port" in help_text:
+        quiet = ["--log-level", "warning"] if "--log-level" in help_text else []
+        if processes == 1:
+            return [[awn, "run", "--host", "127.0.0.1", "--port", str(port), *quiet]]
+        web = [
+            [awn, "run", "--no-worker", "--host", "127.0.0.1", "--port", str(port + number), *quiet]
+            for number in range(processes)
+        ]
+        return [*web, [awn, "worker"]]
     web = [
         sys.executable,
         "-m",
@@ -53,18 +59,23 @@ def server_commands(port: int, processes: int = 1) -> list[list[str]]:
         "--lifespan",
         "off",
     ]
-    if processes == 1:
-        return [web]
-    commands = [[*web, "--workers", str(processes)]]
-    if awn and "--port" in help_text:
-        commands.append([awn, "worker"])
-    return commands
+    return [web] if processes == 1 else [[*web, "--workers", str(processes)]]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def web_ports(port: int, commands: list[list[str]]) -> list[int]:
+    """The ports the web processes of `commands` listen on."""
+    return [int(c[c.index("--port") + 1]) for c in commands if "--port" in c] or [port]
+
+
+def free_port(count: int = 1) -> int:
+    """A free port, followed by `count - 1` more free ones."""
+    for _attempt in range(50):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port + count < 65536 and not any(_port_in_use(port + n) for n in range(1, count)):
+            return port
+    raise RuntimeError(f"found no {count} consecutive free ports")
 
 
 def _port_in_use(port: int) -> bool:
@@ -105,19 +116,22 @@ class Server:
     def __init__(self, port: int, log_path: Path, processes: int = 1) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        self.urls = [self.url]  # one per web process
         self.log_path = log_path
         self.processes_wanted = processes
         self.processes: list[subprocess.Popen] = []
         self.command: list[str] = []
 
     def __enter__(self) -> Server:
-        if _port_in_use(self.port):
-            raise RuntimeError(f"port {self.port} is already in use; pick another with --port")
+        commands = server_commands(self.port, self.processes_wanted)
+        self.urls = [f"http://127.0.0.1:{port}" for port in web_ports(self.port, commands)]
+        for url in self.urls:
+            if _port_in_use(int(url.rsplit(":", 1)[1])):
+                raise RuntimeError(f"{url} is already in use; pick another port with --port")
         env = dict(os.environ)
         env.setdefault("AWN_DEBUG", "0")
         env["AWN_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
         env.setdefault("AWN_LOG_LEVEL", "WARNING")
-        commands = server_commands(self.port, self.processes_wanted)
         self.command = [part for command in commands for part in [*command, "&"]][:-1]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("w")
@@ -132,14 +146,8 @@ class Server:
             if any(process.poll() is not None for process in self.processes):
                 self.__exit__()
                 raise RuntimeError(f"the server exited; see {self.log_path}")
-            probe = HttpClient(self.url, timeout=2)
-            try:
-                if probe.get("/accounts/login/")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            finally:
-                probe.close()
+            if all(_answers(url) for url in self.urls):
+                return self
             time.sleep(0.5)
         self.__exit__()
         raise RuntimeError(f"the server did not answer within 120 s; see {self.log_path}")
@@ -160,11 +168,22 @@ class Server:
         self.processes = []
 
 
+def _answers(url: str) -> bool:
+    probe = HttpClient(url, timeout=2)
+    try:
+        return probe.get("/accounts/login/")[0] == 200
+    except OSError:
+        return False
+    finally:
+        probe.close()
+
+
 class ExternalServer:
     """An already running server (for `--server URL`)."""
 
     def __init__(self, url: str) -> None:
         self.url = url.rstrip("/")
+        self.urls = [self.url]
         self.command: list[str] = []
 
     def cpu_seconds(self) -> float | None:
