@@ -159,6 +159,11 @@ def main() -> None:
         "--workers", type=int, default=1, help="batch mode: ingestion processes (0: this one)"
     )
     parser.add_argument("--batch", type=int, default=20, help="batch mode: messages per transaction")
+    parser.add_argument(
+        "--concurrent",
+        action="store_true",
+        help="batch mode: the workers ingest while the messages are being stored (else afterwards)",
+    )
     parser.add_argument("--home", default=SQLITE_HOME, help="AWN_HOME of the run (emptied first)")
     parser.add_argument("--pg-database", default="awn_email_bench", help="PostgreSQL database (recreated)")
     parser.add_argument(
@@ -244,6 +249,7 @@ def run_single(messages: list[bytes], mailbox) -> tuple[float, float, list[float
 
 def run_batched(messages: list[bytes], mailbox, args) -> tuple[float, float]:
     import resource
+    import signal
     import subprocess
 
     from django.db import connection
@@ -251,8 +257,21 @@ def run_batched(messages: list[bytes], mailbox, args) -> tuple[float, float]:
     from awn.connectors.email.ingest import ingest_pending, store_raw_email
     from awn.connectors.email.models import RawEmail
 
-    timings = []
+    def start_workers(*extra: str) -> list[subprocess.Popen]:
+        connection.close()
+        env = {**os.environ, "PYTHONPATH": str(SRC)}
+        awn = Path(sys.executable).with_name("awn")
+        command = [str(awn), "mail", "ingest", "--pending", "--batch", str(args.batch), *extra]
+        return [
+            subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            for _ in range(args.workers)
+        ]
+
+    rusage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started, cpu_started = time.perf_counter(), time.process_time()
+    # --concurrent: the workers run while the messages arrive, as beside a listener (`--watch`).
+    workers = start_workers("--watch") if args.concurrent else []
+    timings = []
     for raw in messages:
         begin = time.perf_counter()
         store_raw_email(raw=raw, source=RawEmail.Source.SMTP, mailbox=mailbox)
@@ -267,34 +286,34 @@ def run_batched(messages: list[bytes], mailbox, args) -> tuple[float, float]:
         flush=True,
     )
     ingest_started = time.perf_counter()
-    if args.workers == 0:
+    ingest_cpu = 0.0
+    if args.concurrent:
+        waiting = RawEmail.objects.filter(status=RawEmail.Status.RECEIVED)
+        while waiting.exists():
+            if any(worker.poll() is not None for worker in workers):
+                sys.exit("a worker stopped")
+            time.sleep(0.2)
+        for worker in workers:
+            worker.send_signal(signal.SIGINT)  # --watch stops on Ctrl-C
+            worker.wait()
+    elif args.workers == 0:
         cpu_before = time.process_time()
         ingest_pending(limit=len(messages) * 2, batch_size=args.batch)
         ingest_cpu = time.process_time() - cpu_before
     else:
-        connection.close()
-        env = {**os.environ, "PYTHONPATH": str(SRC)}
-        awn = Path(sys.executable).with_name("awn")
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        workers = [
-            subprocess.Popen(
-                [str(awn), "mail", "ingest", "--pending", "--batch", str(args.batch)],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-            )
-            for _ in range(args.workers)
-        ]
+        workers = start_workers()
         codes = [worker.wait() for worker in workers]
         if any(codes):
             sys.exit(f"a worker failed: exit codes {codes}")
+    if workers:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        ingest_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        ingest_cpu = (after.ru_utime + after.ru_stime) - (rusage_before.ru_utime + rusage_before.ru_stime)
     ingested = time.perf_counter() - ingest_started
     elapsed = time.perf_counter() - started
+    after_store = " after the last message was stored" if args.concurrent else ""
     print(
-        f"  ingested in {ingested:.1f} s ({len(messages) / ingested:.0f}/s; CPU "
-        f"{ingest_cpu / len(messages) * 1000:.1f} ms per message, worker start-up included)"
+        f"  ingested{after_store} in {ingested:.1f} s; ingestion CPU "
+        f"{ingest_cpu / len(messages) * 1000:.1f} ms per message (workers' start-up included)"
     )
     print(
         f"{args.database} stored and ingested: {len(messages)} messages in {elapsed:.1f} s = "
