@@ -225,3 +225,35 @@ def test_the_dashboard_reads_the_rollups_once_the_period_has_many_tickets(weeks,
     rolled = overview(everything, PERIOD)
 
     assert rolled.summary.created < exact.summary.created  # only the hours at the ends, read from the facts
+
+
+def _deadlock(*args, **kwargs):
+    from django.db import OperationalError
+
+    raise OperationalError("deadlock detected")
+
+
+def test_a_fact_write_that_fails_in_the_change_is_repaired_after_the_commit(
+    customer, agent, team, now, monkeypatch, django_capture_on_commit_callbacks
+):
+    from awn.reports.models import ReplyFact, TicketFacts
+
+    # As when another writer holds a roll-up row (two email workers' batches): the handler's savepoint
+    # rolls back, the change itself commits.
+    monkeypatch.setattr(handlers, "record_new_ticket_facts", _deadlock)
+    monkeypatch.setattr(handlers, "record_reply", _deadlock)
+    with django_capture_on_commit_callbacks(execute=True):  # jobs run at once under test
+        ticket = create_ticket(
+            requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
+        )
+    assert TicketFacts.objects.filter(ticket_id=ticket.pk, first_response_seconds=None).exists()
+    now.advance(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = reply_to_ticket(ticket=ticket, body="On it", by=Actor.of(agent))
+
+    facts = TicketFacts.objects.get(ticket_id=ticket.pk)
+    assert facts.first_response_seconds == 2 * 3600
+    assert ReplyFact.objects.filter(message_id=reply.pk, agent_id=agent.pk).exists()
+    live = _rows()
+    rebuild_rollups()
+    assert live == _rows()

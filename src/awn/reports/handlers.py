@@ -2,8 +2,10 @@
 
 Facts are recomputed *in the transaction of the change*, after the SLA handlers (the reports app is the last
 one installed), so they commit with the change and see the SLA outcome it caused. A failing computation is
-logged and never undoes the change: its writes sit in a savepoint, and the next event of the ticket or
-`awn manage rebuild_report_facts` repairs them.
+logged and never undoes the change: its writes sit in a savepoint, rolled back alone, and the job
+`repair_report_facts` does them again in a transaction of its own once the change has committed (retried by
+the job worker), so a deadlock on a roll-up row between two writers (several email workers, each holding a
+batch's rows) loses no fact.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ from awn.sla.models import Target
 
 log = logging.getLogger(__name__)
 
+
+def _failed(*, ticket_id: int | None = None, message_id: int | None = None) -> None:
+    """Log the failure and queue the repair for when the change commits (nothing to repair if it doesn't)."""
+    log.exception("report facts failed for ticket %s (message %s): queued for repair", ticket_id, message_id)
+    from awn.reports.tasks import repair_report_facts
+
+    transaction.on_commit(lambda: repair_report_facts(ticket_id=ticket_id, message_id=message_id))
+
+
 # Changes that move no fact column: no recompute.
 IRRELEVANT_CHANGES = frozenset({"subject", "followers", "language", "tags"})
 
@@ -30,7 +41,7 @@ def _recompute(ticket_id: int) -> None:
         with transaction.atomic():
             record_ticket_facts(ticket_id)
     except Exception:
-        log.exception("report facts failed for ticket %s", ticket_id)
+        _failed(ticket_id=ticket_id)
 
 
 def on_ticket_created(event: DomainEvent) -> None:
@@ -48,7 +59,7 @@ def on_ticket_created(event: DomainEvent) -> None:
                 from_staff=bool(event.data.get("from_staff")),
             )
     except Exception:
-        log.exception("report facts failed for ticket %s", event.ticket_id)
+        _failed(ticket_id=event.ticket_id)
 
 
 def on_message_added(event: DomainEvent) -> None:
@@ -59,7 +70,7 @@ def on_message_added(event: DomainEvent) -> None:
             with transaction.atomic():
                 record_reply(event.data["message_id"])
         except Exception:
-            log.exception("reply fact failed for message %s", event.data.get("message_id"))
+            _failed(ticket_id=event.ticket_id, message_id=event.data["message_id"])
     if not event.data.get("opening"):  # a first message: "ticket.created" follows and recomputes
         _recompute(event.ticket_id)
 
@@ -91,7 +102,7 @@ def on_sla_breached(event: DomainEvent) -> None:
                 TicketFacts.objects.filter(ticket_id=event.ticket_id).update(**changes)
                 rollups.record_facts_change(old, {**old, **changes})
     except Exception:
-        log.exception("report facts failed for ticket %s", event.ticket_id)
+        _failed(ticket_id=event.ticket_id)
 
 
 def register() -> None:
