@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 
 from awn.core.events import DomainEvent
 from awn.reports import handlers, selectors
-from awn.reports.models import AgentRollup, HourlyRollup, ReplyRollup, TicketRollup
+from awn.reports.models import AgentRollup, HourlyRollup, ReplyRollup, TagRollup, TicketRollup
 from awn.reports.overview import overview
 from awn.reports.rollup_overview import overview_from_rollups
 from awn.reports.rollups import bucket_of, histogram_percentile, rebuild_rollups
 from awn.reports.selectors import continuous_percentile
 from awn.sla.models import Target
-from awn.tickets.models import Status
+from awn.tickets.models import Status, Tag, Ticket
 from awn.tickets.services import (
     Actor,
     add_customer_message,
@@ -26,6 +26,7 @@ from awn.tickets.services import (
     create_ticket,
     merge_tickets,
     reply_to_ticket,
+    set_tags,
 )
 from tests.factories import AgentFactory, TeamFactory
 from tests.reports.conftest import fact
@@ -33,7 +34,7 @@ from tests.reports.conftest import fact
 BOUND = (
     2 ** (1 / 4) - 1
 )  # a percentile read from the histogram is off by less than this share of the exact one
-ROLLUPS = (TicketRollup, AgentRollup, HourlyRollup, ReplyRollup)
+ROLLUPS = (TicketRollup, AgentRollup, HourlyRollup, ReplyRollup, TagRollup)
 
 
 def _rows() -> dict:
@@ -48,7 +49,7 @@ def _rows() -> dict:
     return found
 
 
-KEYS = {"kind", "day", "hour", "team_id", "agent_id", "channel", "tier"}
+KEYS = {"kind", "day", "hour", "team_id", "agent_id", "channel", "tier", "tag_id"}
 
 
 def test_the_live_handlers_keep_the_rollups_a_rebuild_computes(customer, agent, team, now):
@@ -80,6 +81,31 @@ def test_the_live_handlers_keep_the_rollups_a_rebuild_computes(customer, agent, 
 
     assert live == _rows()
     assert live  # and there was something to compare
+
+
+def test_the_live_tag_rows_are_those_a_rebuild_computes(customer, agent, team, now):
+    other_team = TeamFactory(name="Billing")
+    by_agent = Actor.of(agent)
+    first = create_ticket(
+        requester=customer, subject="Printer", body="Help", team=team, tags=["printer", "vip"], by=by_agent
+    )
+    now.advance(hours=2)
+    second = create_ticket(requester=customer, subject="Invoice", body="?", tags=["billing"], by=by_agent)
+    third = create_ticket(requester=customer, subject="Hello", body="Hi", team=team, by=Actor.of(customer))
+    now.advance(days=1)
+    set_tags(ticket=first, tags=["printer", "urgent"], by=by_agent)  # vip goes, urgent comes
+    set_tags(ticket=third, tags=["vip"], by=by_agent)
+    change_team(ticket=first, team=other_team, by=by_agent)  # its tags move to the other team's rows
+    reply_to_ticket(ticket=second, body="Paid", by=by_agent)
+    merge_tickets(source=second, target=first, by=by_agent)
+    set_tags(ticket=second, tags=[], by=by_agent)
+    live = _rows()
+
+    rebuild_rollups()
+
+    assert live == _rows()
+    tags = {row["tag_id"] for row in TagRollup.objects.filter(created__gt=0).values("tag_id")}
+    assert len(tags) == 3  # printer, urgent and vip; billing left with the merged ticket's tags
 
 
 def test_rebuilding_twice_gives_the_same_rows_and_drops_stale_ones(world):
@@ -200,6 +226,57 @@ def test_the_dashboard_from_rollups_shows_the_numbers_of_the_facts(weeks, team, 
         want = agents[row.agent_id]
         assert (row.solved, row.replies) == (want.solved, want.replies)
         assert _close(row.median_first_response, want.median_first_response)
+
+
+@pytest.fixture
+def tagged_weeks(weeks):
+    """The weeks' tickets tagged: every ticket "a", every other one "b", every third one also "c"."""
+    names = ["a", "b", "c"]
+    tags = {name: Tag.objects.create(name=name) for name in names}
+    for i, ticket in enumerate(Ticket.objects.order_by("pk")):
+        ticket.tags.add(tags["a"], *([tags["b"]] if i % 2 else []), *([tags["c"]] if i % 3 == 0 else []))
+    rebuild_rollups()
+
+
+TAG_CASES = {
+    "everything": (selectors.Scope(everything=True), PERIOD),
+    "team filter": (selectors.Scope(everything=True), None),
+    "manager": (None, PERIOD),
+    "channel filter (the facts)": (
+        selectors.Scope(everything=True),
+        selectors.ReportFilters(**{**PERIOD.__dict__, "channel": "web"}),
+    ),
+    "Tehran (the facts)": (
+        selectors.Scope(everything=True),
+        selectors.ReportFilters(**{**PERIOD.__dict__, "timezone": "Asia/Tehran"}),
+    ),
+    "New York": (
+        selectors.Scope(everything=True),
+        selectors.ReportFilters(**{**PERIOD.__dict__, "timezone": "America/New_York"}),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TAG_CASES)
+def test_the_volume_by_tag_from_rollups_is_the_facts_chart(tagged_weeks, team, case):
+    scope, filters = TAG_CASES[case]
+    scope = scope or selectors.Scope(team_ids=(team.pk,))
+    filters = filters or selectors.ReportFilters(**{**PERIOD.__dict__, "team_id": team.pk})
+
+    rolled = overview_from_rollups(scope, filters, by="tag", exact_up_to=0)
+
+    assert (rolled.days, rolled.series) == selectors.volume(scope, filters, by="tag")
+    assert len(rolled.series) >= 2  # the tags some ticket of the case has
+
+
+def test_the_volume_by_tag_reads_the_tag_rows(tagged_weeks):
+    everything = selectors.Scope(everything=True)
+    exact = overview_from_rollups(everything, PERIOD, by="tag", exact_up_to=0).series
+    TagRollup.objects.update(created=0)  # visible only if the tag rows are read
+
+    rolled = overview_from_rollups(everything, PERIOD, by="tag", exact_up_to=0).series
+
+    assert exact and not rolled
 
 
 def test_an_agents_own_dashboard_and_a_tag_filter_read_the_facts(weeks, agent):

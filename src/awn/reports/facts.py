@@ -227,7 +227,7 @@ def record_ticket_facts(ticket_id: int) -> None:
         return
     old = rollups.facts_row(ticket_id, lock=True)
     (new,) = _store(_histories([ticket], _Context()), now=clock.now())
-    rollups.record_facts_change(old, new)
+    rollups.record_facts_change(old, new, ticket_id=ticket_id)
 
 
 def record_new_ticket_facts(ticket_id: int, *, requester_id: int, from_staff: bool) -> None:
@@ -252,7 +252,7 @@ def record_new_ticket_facts(ticket_id: int, *, requester_id: int, from_staff: bo
             ).values_list("target", "breached", "completed_at")
         ]
     (new,) = _store([history], now=clock.now())
-    rollups.record_facts_change(None, new)
+    rollups.record_facts_change(None, new, ticket_id=ticket_id)
 
 
 def record_reply(message_id: int) -> None:

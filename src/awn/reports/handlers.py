@@ -79,6 +79,24 @@ def on_ticket_updated(event: DomainEvent) -> None:
     changed = set(event.data.get("changed") or ())
     if event.ticket_id is not None and (not changed or changed - IRRELEVANT_CHANGES):
         _recompute(event.ticket_id)
+    if event.ticket_id is not None and "tags" in changed:
+        _record_tags(event)
+
+
+def _record_tags(event: DomainEvent) -> None:
+    """The tag roll-ups follow the tags that came and went (announced by `set_tags`). A difference cannot be
+    applied twice safely, so a failure is not queued for repair: it is logged, and the tag rows stay off by
+    this change until `rebuild_report_rollups`; the change itself stands."""
+    added, removed = event.data.get("added_tag_ids") or (), event.data.get("removed_tag_ids") or ()
+    if not added and not removed:
+        return
+    try:
+        with transaction.atomic():
+            rollups.record_tags_change(event.ticket_id, added=list(added), removed=list(removed))
+    except Exception:
+        log.exception(
+            "tag roll-ups failed for ticket %s: rebuild_report_rollups corrects them", event.ticket_id
+        )
 
 
 # A breach moves the ticket's breached flag and the outcome of its target, nothing else: the sweep breaches

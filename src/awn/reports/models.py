@@ -220,6 +220,22 @@ class HourlyRollup(models.Model):
         return f"{self.hour} team {self.team_id} {self.channel}"
 
 
+class TagRollup(models.Model):
+    """Per UTC hour, team and tag: the tickets created with that tag (as the ticket is tagged now). Whole
+    hours, as the hourly rows, so the days of any whole-hour timezone are exact (volume by tag)."""
+
+    hour = models.DateTimeField()
+    team_id = models.IntegerField()
+    tag_id = models.IntegerField()
+    created = _counter()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team_id", "hour", "tag_id"], name="tagrollup_key")]
+
+    def __str__(self) -> str:
+        return f"{self.hour} team {self.team_id} tag {self.tag_id}"
+
+
 class ReplyRollup(models.Model):
     """Agent replies per UTC day, team (when written), agent and channel."""
 

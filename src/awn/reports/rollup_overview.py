@@ -20,7 +20,15 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from awn.reports import selectors
-from awn.reports.models import AgentRollup, HourlyRollup, ReplyFact, ReplyRollup, TicketFacts, TicketRollup
+from awn.reports.models import (
+    AgentRollup,
+    HourlyRollup,
+    ReplyFact,
+    ReplyRollup,
+    TagRollup,
+    TicketFacts,
+    TicketRollup,
+)
 from awn.reports.rollups import (
     ALL_TEAMS,
     ANY_CHANNEL,
@@ -321,12 +329,31 @@ def _local_time(scope: Scope, filters: ReportFilters, *, by: str):
         heat_answered[weekday][local_hour] += a or 0
         solved_per_day[position] += s or 0
     if by == "tag":
-        days, series = selectors.volume(scope, filters, by="tag")
+        series = _tags_per_day(scope, filters, days, index)
     heat_means: list[list[float | None]] = [
         [heat_sums[d][h] / heat_answered[d][h] if heat_answered[d][h] else None for h in range(24)]
         for d in range(7)
     ]
     return days, series, created_per_day, solved_per_day, heat_counts, heat_means
+
+
+def _tags_per_day(scope: Scope, filters: ReportFilters, days: list[date], index) -> dict[Any, list[int]]:
+    """Tickets created per local day and tag: the tag rows (every team's row when the scope is everything
+    and no team is picked), or the facts when a channel or tier filter is set (the tag rows have neither)."""
+    if filters.channel or filters.tier:
+        return selectors.volume(scope, filters, by="tag")[1]
+    dims = _scope_q(scope) & _dimension_q(filters)
+    dims &= Q(team_id=ALL_TEAMS) if scope.everything and not filters.team_id else ~Q(team_id=ALL_TEAMS)
+    rows = TagRollup.objects.filter(dims, hour__gte=filters.start_at, hour__lt=filters.end_at)
+    grouped = selectors.grouped_by_local_time(
+        rows, "hour", filters, ["day"], group=["tag_id"], sums={"created": "created"}
+    )
+    series: dict[Any, list[int]] = {}
+    for (day, tag), bucket in grouped.items():
+        position = index.get(day)
+        if position is not None and bucket["created"]:
+            series.setdefault(tag, [0] * len(days))[position] += int(bucket["created"])
+    return series
 
 
 def _local_time_from_facts(scope: Scope, filters: ReportFilters, *, by: str, days: list[date], index):

@@ -32,9 +32,11 @@ from awn.reports.models import (
     HourlyRollup,
     ReplyFact,
     ReplyRollup,
+    TagRollup,
     TicketFacts,
     TicketRollup,
 )
+from awn.tickets.models import Ticket
 
 PER_DOUBLING = 4
 # Lower bounds of buckets 1…104 (bucket 0 is [0, 1 s); the last one has no upper bound: 1.8 years and more).
@@ -64,6 +66,7 @@ TICKET_KEY = ["kind", "day", "team_id", "channel", "tier"]
 AGENT_KEY = ["kind", "day", "team_id", "agent_id", "channel", "tier"]
 HOURLY_KEY = ["hour", "team_id", "channel", "tier"]
 REPLY_KEY = ["day", "team_id", "agent_id", "channel"]
+TAG_KEY = ["hour", "team_id", "tag_id"]
 TICKET_MEASURES = [
     "tickets",
     "timed",
@@ -84,6 +87,7 @@ TABLES: dict[str, tuple[Any, list[str], list[str]]] = {
     "agent": (AgentRollup, AGENT_KEY, ["tickets", *CALENDAR]),
     "hourly": (HourlyRollup, HOURLY_KEY, HOURLY_MEASURES),
     "reply": (ReplyRollup, REPLY_KEY, ["replies"]),
+    "tag": (TagRollup, TAG_KEY, ["created"]),
 }
 
 Key = tuple[str, tuple]  # (table, key values)
@@ -223,6 +227,19 @@ def reply_contributions(reply: Mapping[str, Any], into: Contributions) -> None:
         _add(into, ("reply", (day, team, agent, channel)), {"replies": 1})
 
 
+def tag_contributions(facts: Mapping[str, Any], tag_ids: Sequence[int], into: Contributions) -> None:
+    """What a ticket with these tags adds to the tag rows of the hour it was created: its team's row and the
+    "all teams" row of each tag."""
+    hour, team = _hour(facts["created_at"]), facts["team_id"] or 0
+    for tag in tag_ids:
+        _add(into, ("tag", (hour, team, tag)), {"created": 1})
+        _add(into, ("tag", (hour, ALL_TEAMS, tag)), {"created": 1})
+
+
+def ticket_tag_ids(ticket_id: int) -> list[int]:
+    return list(Ticket.tags.through.objects.filter(ticket_id=ticket_id).values_list("tag_id", flat=True))
+
+
 def _add(into: Contributions, key: Key, measures: Mapping[str, int], sign: int = 1) -> None:
     row = into.setdefault(key, {})
     for column, value in measures.items():
@@ -248,8 +265,11 @@ def facts_row(ticket_id: int, *, lock: bool = False) -> dict[str, Any] | None:
     return qs.values(*FACT_COLUMNS).first()
 
 
-def record_facts_change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> int:
-    """Move the roll-ups from what `old` facts contributed to what `new` ones do; returns the rows touched."""
+def record_facts_change(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, ticket_id: int | None = None
+) -> int:
+    """Move the roll-ups from what `old` facts contributed to what `new` ones do; returns the rows touched.
+    With `ticket_id`, the tag rows too, when the ticket's hour or team moved (its tags are read then only)."""
     change: Contributions = {}
     if old is not None:
         for key, measures in contributions(old).items():
@@ -257,6 +277,33 @@ def record_facts_change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | 
     if new is not None:
         for key, measures in contributions(new).items():
             _add(change, key, measures)
+    if ticket_id is not None and _tag_key(old) != _tag_key(new):
+        tag_ids = ticket_tag_ids(ticket_id)
+        for sign, facts in ((-1, old), (1, new)):
+            if facts is not None and tag_ids:
+                found: Contributions = {}
+                tag_contributions(facts, tag_ids, found)
+                for key, measures in found.items():
+                    _add(change, key, measures, sign)
+    return apply(change)
+
+
+def _tag_key(facts: Mapping[str, Any] | None) -> tuple | None:
+    return None if facts is None else (_hour(facts["created_at"]), facts["team_id"] or 0)
+
+
+def record_tags_change(ticket_id: int, *, added: Sequence[int], removed: Sequence[int]) -> int:
+    """Move the tag rows of a ticket whose tags changed (nothing while it has no facts yet: they are
+    written with its tags as they are then)."""
+    facts = facts_row(ticket_id, lock=True)
+    if facts is None:
+        return 0
+    change: Contributions = {}
+    for sign, tag_ids in ((1, added), (-1, removed)):
+        found: Contributions = {}
+        tag_contributions(facts, tag_ids, found)
+        for key, measures in found.items():
+            _add(change, key, measures, sign)
     return apply(change)
 
 
@@ -345,6 +392,18 @@ def _utc_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def _rebuild_tags(begin: datetime, end: datetime, into: Contributions) -> None:
+    """The tag rows of the tickets created in [begin, end): their tags, read with their facts."""
+    created = TicketFacts.objects.filter(created_at__gte=begin, created_at__lt=end)
+    tagged = (
+        Ticket.tags.through.objects.filter(ticket_id__in=created.values("ticket_id"))
+        .values_list("tag_id", "ticket__report_facts__created_at", "ticket__report_facts__team_id")
+        .order_by()
+    )
+    for tag, created_at, team in tagged:
+        tag_contributions({"created_at": created_at, "team_id": team}, [tag], into)
+
+
 def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[int, int]:
     """Recompute every roll-up from the facts, one UTC day per transaction (safe to interrupt and to run
     again, and while the desk is in use). Returns (days, rows written)."""
@@ -364,9 +423,10 @@ def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[i
         TicketRollup.objects.exclude(day__range=(first, last)).delete()
         AgentRollup.objects.exclude(day__range=(first, last)).delete()
         ReplyRollup.objects.exclude(day__range=(first, last)).delete()
-        HourlyRollup.objects.exclude(
-            hour__gte=_utc_midnight(first), hour__lt=_utc_midnight(last + timedelta(days=1))
-        ).delete()
+        for hourly in (HourlyRollup, TagRollup):
+            hourly.objects.exclude(
+                hour__gte=_utc_midnight(first), hour__lt=_utc_midnight(last + timedelta(days=1))
+            ).delete()
     days = rows = 0
     day = first
     while day <= last:
@@ -377,6 +437,7 @@ def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[i
             AgentRollup.objects.filter(day=day).delete()
             ReplyRollup.objects.filter(day=day).delete()
             HourlyRollup.objects.filter(hour__gte=begin, hour__lt=end).delete()
+            TagRollup.objects.filter(hour__gte=begin, hour__lt=end).delete()
             change: Contributions = {}
             for facts in TicketFacts.objects.filter(created_at__gte=begin, created_at__lt=end).values(
                 *FACT_COLUMNS
@@ -386,6 +447,7 @@ def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[i
                 *FACT_COLUMNS
             ):
                 solved_contributions(facts, change)
+            _rebuild_tags(begin, end, change)
             replies = (
                 ReplyFact.objects.filter(created_at__gte=begin, created_at__lt=end)
                 .values("channel", t=Coalesce("team_id", 0), a=Coalesce("agent_id", 0))

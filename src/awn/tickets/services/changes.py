@@ -128,14 +128,23 @@ def change_subject(*, ticket: Ticket, subject: str, by: Actor) -> Ticket:
 def set_tags(*, ticket: Ticket, tags: Iterable[str], by: Actor) -> Ticket:
     """Replace the ticket's tags with `tags` (normalized: lower case, no spaces)."""
     wanted = sorted({normalize_tag(name) for name in tags if name and name.strip()})
-    current = sorted(ticket.tags.values_list("name", flat=True))
+    before = dict(ticket.tags.values_list("name", "id"))
+    current = sorted(before)
     if wanted == current:
         return ticket
     objects = [Tag.objects.get_or_create(name=name)[0] for name in wanted]
     ticket.tags.set(objects)
     record_event(ticket=ticket, by=by, kind=TicketEvent.Kind.TAGS, old=current, new=wanted)
     touch(ticket)
-    announce("ticket.updated", ticket, changed=["tags"])
+    after = {tag.pk for tag in objects}
+    # The ids that came and went: the reports move their tag counts by these, in this transaction.
+    announce(
+        "ticket.updated",
+        ticket,
+        changed=["tags"],
+        added_tag_ids=sorted(after - set(before.values())),
+        removed_tag_ids=sorted(set(before.values()) - after),
+    )
     return ticket
 
 
