@@ -145,6 +145,22 @@ def test_doctor_passes_on_an_initialized_home(home):
     assert "FAIL" not in result.stdout
     assert re.search(r"^OK\s+database", result.stdout, re.MULTILINE)
     assert re.search(r"^OK\s+migrations", result.stdout, re.MULTILINE)
+    assert re.search(r"^OK\s+reports\s+report roll-ups built", result.stdout, re.MULTILINE)
+
+
+def test_doctor_warns_while_the_report_rollups_wait_for_their_rebuild(home):
+    with sqlite3.connect(home / "awn.sqlite3") as db:  # as after an upgrade that added a roll-up table
+        db.execute("DELETE FROM reports_rollupstate WHERE \"table\" = 'tag'")
+
+    warned = awn(home, "doctor")
+    rebuilt = awn(home, "manage", "rebuild_report_rollups")
+    after = awn(home, "doctor")
+
+    assert warned.returncode == 0, warned.stdout  # a warning, not a failure
+    assert re.search(r"^WARN\s+reports\s+report roll-ups not built yet \(tag\)", warned.stdout, re.MULTILINE)
+    assert "awn manage rebuild_report_rollups" in warned.stdout
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert re.search(r"^OK\s+reports", after.stdout, re.MULTILINE)
 
 
 def test_doctor_fails_and_says_what_to_do_when_the_database_is_unreachable(home):

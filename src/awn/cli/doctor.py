@@ -132,7 +132,22 @@ def _check_database(settings) -> list[Finding]:
         )
     else:
         found.append(Finding("OK", "migrations", "all applied"))
+        found.append(_check_rollups())
     return found
+
+
+def _check_rollups() -> Finding:
+    from awn.reports.rollups import TABLES, built_tables
+
+    missing = sorted(set(TABLES) - built_tables())
+    if missing:
+        return Finding(
+            "WARN",
+            "reports",
+            f"report roll-ups not built yet ({', '.join(missing)}): long periods read every ticket's facts",
+            "run `awn manage rebuild_report_rollups`",
+        )
+    return Finding("OK", "reports", "report roll-ups built")
 
 
 def _check_redis(settings) -> Finding | None:

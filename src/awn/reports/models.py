@@ -236,6 +236,19 @@ class TagRollup(models.Model):
         return f"{self.hour} team {self.team_id} tag {self.tag_id}"
 
 
+class RollupState(models.Model):
+    """The roll-up tables that hold every fact: a row per table (`rollups.TABLES`), written when
+    `rebuild_report_rollups` ends, or by the migration of a database that had no facts yet (the live handlers
+    keep such a table whole from then on). The dashboards read a table only once its row is here, so after an
+    upgrade that adds a table they show the facts' numbers (slower, never wrong) until the rebuild has run."""
+
+    table = models.CharField(max_length=16, unique=True)
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.table} built {self.built_at:%Y-%m-%d %H:%M}"
+
+
 class ReplyRollup(models.Model):
     """Agent replies per UTC day, team (when written), agent and channel."""
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
-from awn.reports import selectors
+from awn.reports import rollups, selectors
 from awn.reports.models import (
     AgentRollup,
     HourlyRollup,
@@ -57,6 +57,7 @@ from awn.tickets.models import UNSOLVED_STATUSES
 # Periods with fewer tickets (created plus solved) than this are read from the facts: exact percentiles, and
 # about as fast (the one-read overview reads 100,000 rows in well under a second).
 EXACT_UP_TO = 20_000
+DASHBOARD_TABLES = frozenset({"ticket", "agent", "hourly", "reply"})  # "tag" only for the volume by tag
 
 
 def _midnight(moment: datetime) -> datetime:
@@ -99,6 +100,8 @@ def overview_from_rollups(
     filter, an agent's own numbers or an agent filter (their tickets are few, and read through the agent
     indexes), or fewer than `exact_up_to` tickets in the period."""
     if filters.tag_id or filters.agent_id or scope.agent_id is not None:
+        return None
+    if not rollups.built_tables() >= DASHBOARD_TABLES:  # an upgrade added them: not rebuilt yet
         return None
     if exact_up_to is None:
         exact_up_to = EXACT_UP_TO
@@ -340,7 +343,7 @@ def _local_time(scope: Scope, filters: ReportFilters, *, by: str):
 def _tags_per_day(scope: Scope, filters: ReportFilters, days: list[date], index) -> dict[Any, list[int]]:
     """Tickets created per local day and tag: the tag rows (every team's row when the scope is everything
     and no team is picked), or the facts when a channel or tier filter is set (the tag rows have neither)."""
-    if filters.channel or filters.tier:
+    if filters.channel or filters.tier or "tag" not in rollups.built_tables():
         return selectors.volume(scope, filters, by="tag")[1]
     dims = _scope_q(scope) & _dimension_q(filters)
     dims &= Q(team_id=ALL_TEAMS) if scope.everything and not filters.team_id else ~Q(team_id=ALL_TEAMS)

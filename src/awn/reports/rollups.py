@@ -26,12 +26,14 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 from django.db.models.functions import Coalesce
 
+from awn.core import clock
 from awn.reports.models import (
     HISTOGRAM_BUCKETS,
     AgentRollup,
     HourlyRollup,
     ReplyFact,
     ReplyRollup,
+    RollupState,
     TagRollup,
     TicketFacts,
     TicketRollup,
@@ -418,6 +420,7 @@ def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[i
         if not moments:
             for model, _key, _measures in TABLES.values():
                 model.objects.all().delete()
+            mark_built()
             return 0, 0
         first, last = _day(min(moments)), _day(max(moments))
         TicketRollup.objects.exclude(day__range=(first, last)).delete()
@@ -462,4 +465,17 @@ def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[i
         if days % 30 == 0:
             say(f"{day.isoformat()}: {rows:,} roll-up rows")
         day += timedelta(days=1)
+    mark_built()
     return days, rows
+
+
+def mark_built() -> None:
+    """Every roll-up table now holds every fact: the dashboards may read them (`RollupState`)."""
+    now = clock.now()
+    for table in TABLES:
+        RollupState.objects.update_or_create(table=table, defaults={"built_at": now})
+
+
+def built_tables() -> frozenset[str]:
+    """The roll-up tables the dashboards may read: those rebuilt since they were added (`RollupState`)."""
+    return frozenset(RollupState.objects.values_list("table", flat=True))
