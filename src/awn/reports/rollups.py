@@ -248,6 +248,18 @@ def _add(into: Contributions, key: Key, measures: Mapping[str, int], sign: int =
         row[column] = row.get(column, 0) + sign * value
 
 
+def _add_all(into: Contributions, found: Contributions, sign: int) -> None:
+    """Add every row of `found` to `into`, times `sign` (−1 takes a contribution back)."""
+    for key, measures in found.items():
+        _add(into, key, measures, sign)
+
+
+def _tag_found(facts: Mapping[str, Any], tag_ids: Sequence[int]) -> Contributions:
+    found: Contributions = {}
+    tag_contributions(facts, tag_ids, found)
+    return found
+
+
 def contributions(facts: Mapping[str, Any]) -> Contributions:
     found: Contributions = {}
     created_contributions(facts, found)
@@ -273,20 +285,12 @@ def record_facts_change(
     """Move the roll-ups from what `old` facts contributed to what `new` ones do; returns the rows touched.
     With `ticket_id`, the tag rows too, when the ticket's hour or team moved (its tags are read then only)."""
     change: Contributions = {}
-    if old is not None:
-        for key, measures in contributions(old).items():
-            _add(change, key, measures, -1)
-    if new is not None:
-        for key, measures in contributions(new).items():
-            _add(change, key, measures)
-    if ticket_id is not None and _tag_key(old) != _tag_key(new):
-        tag_ids = ticket_tag_ids(ticket_id)
-        for sign, facts in ((-1, old), (1, new)):
-            if facts is not None and tag_ids:
-                found: Contributions = {}
-                tag_contributions(facts, tag_ids, found)
-                for key, measures in found.items():
-                    _add(change, key, measures, sign)
+    tag_ids = ticket_tag_ids(ticket_id) if ticket_id is not None and _tag_key(old) != _tag_key(new) else []
+    for sign, facts in ((-1, old), (1, new)):
+        if facts is not None:
+            _add_all(change, contributions(facts), sign)
+            if tag_ids:
+                _add_all(change, _tag_found(facts, tag_ids), sign)
     return apply(change)
 
 
@@ -302,10 +306,7 @@ def record_tags_change(ticket_id: int, *, added: Sequence[int], removed: Sequenc
         return 0
     change: Contributions = {}
     for sign, tag_ids in ((1, added), (-1, removed)):
-        found: Contributions = {}
-        tag_contributions(facts, tag_ids, found)
-        for key, measures in found.items():
-            _add(change, key, measures, sign)
+        _add_all(change, _tag_found(facts, tag_ids), sign)
     return apply(change)
 
 
@@ -315,8 +316,7 @@ def record_reply_change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | 
         if reply is not None:
             found: Contributions = {}
             reply_contributions(reply, found)
-            for key, measures in found.items():
-                _add(change, key, measures, sign)
+            _add_all(change, found, sign)
     return apply(change)
 
 
