@@ -24,7 +24,6 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min
-from django.db.models.functions import Coalesce
 
 from awn.core import clock
 from awn.reports.models import (
@@ -222,11 +221,12 @@ def _hourly(into: Contributions, hour, team, channel, tier, measures) -> None:
     _add(into, ("hourly", (hour, ALL_TEAMS, channel, ANY_TIER)), measures)
 
 
-def reply_contributions(reply: Mapping[str, Any], into: Contributions) -> None:
-    """A reply's daily rows: its team, agent and channel, and the "any channel" row."""
+def reply_contributions(reply: Mapping[str, Any], into: Contributions, *, replies: int = 1) -> None:
+    """A reply's daily rows (or `replies` of them, made the same day by one agent in one team and channel):
+    its team, agent and channel, and the "any channel" row."""
     day, team, agent = _day(reply["created_at"]), reply["team_id"] or 0, reply["agent_id"] or 0
     for channel in (reply["channel"], ANY_CHANNEL):
-        _add(into, ("reply", (day, team, agent, channel)), {"replies": 1})
+        _add(into, ("reply", (day, team, agent, channel)), {"replies": replies})
 
 
 def tag_contributions(facts: Mapping[str, Any], tag_ids: Sequence[int], into: Contributions) -> None:
@@ -453,13 +453,12 @@ def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[i
             _rebuild_tags(begin, end, change)
             replies = (
                 ReplyFact.objects.filter(created_at__gte=begin, created_at__lt=end)
-                .values("channel", t=Coalesce("team_id", 0), a=Coalesce("agent_id", 0))
+                .values("channel", "team_id", "agent_id")
                 .annotate(n=Count("pk"))
                 .order_by()
             )
             for row in replies:
-                for channel in (row["channel"], ANY_CHANNEL):
-                    _add(change, ("reply", (day, row["t"], row["a"], channel)), {"replies": row["n"]})
+                reply_contributions({**row, "created_at": begin}, change, replies=row["n"])
             rows += _insert(change)
         days += 1
         if days % 30 == 0:
