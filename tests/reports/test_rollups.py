@@ -5,11 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
 from awn.core.events import DomainEvent
-from awn.reports import handlers, selectors
+from awn.reports import handlers, rollups, selectors
 from awn.reports.models import AgentRollup, HourlyRollup, ReplyRollup, TagRollup, TicketRollup
 from awn.reports.overview import overview
 from awn.reports.rollup_overview import overview_from_rollups
@@ -119,6 +121,35 @@ def test_rebuilding_twice_gives_the_same_rows_and_drops_stale_ones(world):
 
     assert _rows() == once
     assert not TicketRollup.objects.filter(day=date(2001, 1, 1)).exists()
+
+
+@pytest.mark.django_db
+def test_many_rows_of_a_table_are_added_in_a_few_statements_each_to_its_own_row():
+    hour = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    HourlyRollup.objects.create(hour=hour, team_id=3, channel="web", tier=1, created=2, solved=7)
+    change = {
+        ("hourly", (hour + timedelta(hours=i), 3, "web", 1)): {"created": 1, "answered": i % 2}
+        for i in range(450)  # more rows than SQLite takes parameters in one statement
+    }
+    change[("hourly", (hour, 3, "email", 1))] = {"solved": 2}
+    change[("ticket", ("c", date(2026, 3, 1), 3, "web", 1))] = {"tickets": 1, "fcr": 0}
+
+    with CaptureQueriesContext(connection) as queries:
+        touched = rollups.apply(change)
+
+    assert touched == 452
+    assert len(queries) < 452 // 10
+    existing = HourlyRollup.objects.get(hour=hour, channel="web")
+    assert (existing.created, existing.answered, existing.solved) == (3, 0, 7)
+    assert HourlyRollup.objects.get(hour=hour + timedelta(hours=449), channel="web").answered == 1
+    assert HourlyRollup.objects.filter(channel="web").count() == 450
+    assert HourlyRollup.objects.get(hour=hour, channel="email").solved == 2
+    assert TicketRollup.objects.get(day=date(2026, 3, 1)).tickets == 1
+
+    rollups.apply(change)
+
+    assert HourlyRollup.objects.get(hour=hour, channel="web").created == 4
+    assert HourlyRollup.objects.get(hour=hour + timedelta(hours=1), channel="web").answered == 2
 
 
 @pytest.mark.parametrize(("seconds", "bucket"), [(0, 0), (1, 1), (2, 5), (60, 24), (3600, 48), (10**9, 104)])

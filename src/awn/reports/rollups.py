@@ -330,27 +330,43 @@ def _adapt(value: Any) -> Any:
 
 def apply(change: Contributions) -> int:
     """Add the (non-zero) amounts to their roll-up rows, creating rows as needed; keys in a fixed order, so
-    two transactions never wait for each other's rows in opposite orders."""
-    touched = 0
+    two transactions never wait for each other's rows in opposite orders.
+
+    The rows of one table go in one multi-row upsert (a new ticket's six rows are three statements), in that
+    order, each key once; a row adds 0 to the columns only other rows of the statement add to."""
+    tables: dict[str, dict[tuple, dict[str, int]]] = {}
+    for (table, key), measures in sorted(change.items(), key=lambda item: (item[0][0], str(item[0][1]))):
+        amounts = {column: value for column, value in measures.items() if value}
+        if amounts:
+            tables.setdefault(table, {})[key] = amounts
     quote = connection.ops.quote_name
+    limit = connection.features.max_query_params or 10000
     with connection.cursor() as cursor:
-        for (table, key), measures in sorted(change.items(), key=lambda item: (item[0][0], str(item[0][1]))):
-            amounts = {column: value for column, value in measures.items() if value}
-            if not amounts:
-                continue
-            model, key_columns, _measures = TABLES[table]
+        for table, rows in tables.items():
+            model, key_columns, measure_columns = TABLES[table]
+            added = {column for amounts in rows.values() for column in amounts}
+            amount_columns = [column for column in measure_columns if column in added]
             name = quote(model._meta.db_table)
-            columns = [*key_columns, *amounts]
-            # Table and column names come from the models; every value is a parameter.
-            sql = (
-                f"INSERT INTO {name} ({', '.join(map(quote, columns))}) "  # noqa: S608
-                f"VALUES ({', '.join(['%s'] * len(columns))}) "
-                f"ON CONFLICT ({', '.join(map(quote, key_columns))}) DO UPDATE SET "
-                + ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in amounts)
-            )
-            cursor.execute(sql, [*map(_adapt, key), *amounts.values()])
-            touched += 1
-    return touched
+            columns = [*key_columns, *amount_columns]
+            one_row = f"({', '.join(['%s'] * len(columns))})"
+            values = [
+                [*map(_adapt, key), *(amounts.get(column, 0) for column in amount_columns)]
+                for key, amounts in rows.items()
+            ]
+            per_statement = max(1, min(500, limit // len(columns)))
+            for start in range(0, len(values), per_statement):
+                chunk = values[start : start + per_statement]
+                # Table and column names come from the models; every value is a parameter.
+                sql = (
+                    f"INSERT INTO {name} ({', '.join(map(quote, columns))}) "  # noqa: S608
+                    f"VALUES {', '.join([one_row] * len(chunk))} "
+                    f"ON CONFLICT ({', '.join(map(quote, key_columns))}) DO UPDATE SET "
+                    + ", ".join(
+                        f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in amount_columns
+                    )
+                )
+                cursor.execute(sql, [value for row in chunk for value in row])
+    return sum(len(rows) for rows in tables.values())
 
 
 # --- rebuild ------------------------------------------------------------------------------------------------
