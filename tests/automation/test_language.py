@@ -62,6 +62,28 @@ def test_the_ticket_follows_the_customer_when_they_switch_language(open_ticket, 
     ]
 
 
+def test_a_customer_replys_language_is_stored_in_the_replys_own_transaction(open_ticket, customer):
+    ticket = open_ticket(body=SAMPLES["en"][1])
+
+    # No after-commit handler runs here: the ticket service stores the language with the message.
+    message = add_customer_message(ticket=ticket, author=customer, body=SAMPLES["fa"][3])
+
+    ticket.refresh_from_db()
+    assert Message.objects.get(pk=message.pk).language == "fa"
+    assert ticket.language == "fa"
+    switched = ticket.events.get(kind=TicketEvent.Kind.LANGUAGE, message=message)
+    assert (switched.old, switched.new, switched.actor_id) == ("en", "fa", None)
+
+
+def test_a_reply_in_the_tickets_language_records_no_switch(open_ticket, customer):
+    ticket = open_ticket(body=SAMPLES["ar"][0])
+
+    message = add_customer_message(ticket=ticket, author=customer, body=SAMPLES["ar"][2])
+
+    assert Message.objects.get(pk=message.pk).language == "ar"
+    assert ticket.events.filter(kind=TicketEvent.Kind.LANGUAGE).count() == 1  # the opening's only
+
+
 def test_agent_replies_do_not_change_the_tickets_language(open_ticket, agent, run_events):
     from awn.tickets.services import reply_to_ticket
 

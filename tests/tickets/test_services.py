@@ -135,6 +135,22 @@ def test_receiving_the_same_source_message_twice_stores_it_once(customer):
     assert Message.objects.count() == 1
 
 
+def test_a_caller_that_checked_the_source_id_itself_still_gets_no_second_copy(customer):
+    from django.db import IntegrityError
+
+    inbound = InboundMessage(
+        channel=Channel.EMAIL, sender_email="new@example.com", subject="Hi", body="x", source_id="<abc@mail>"
+    )
+    receive_message(inbound)
+
+    # The email channel looks Message-IDs up a batch at a time and tells the service not to look again: a
+    # second copy that slipped past it (another worker's) is still refused, by the database.
+    with pytest.raises(IntegrityError):
+        receive_message(inbound, source_id_checked=True)
+
+    assert Message.objects.count() == 1
+
+
 def test_a_thread_hint_from_a_stranger_starts_a_new_ticket(ticket):
     receive_message(
         InboundMessage(

@@ -1,7 +1,8 @@
 """Automation's reactions to ticket events (registered in AutomationConfig.ready, see core/events.py).
 
-For each event, in this order: detect the language of a customer's message, then run the rules listening
-to the event. Routing's own handler (assignment on arrival) runs after this one (INSTALLED_APPS order).
+For each event, run the rules listening to it (a customer's message arrives with its language already
+detected and stored by the ticket service, in the message's own transaction). Routing's own handler
+(assignment on arrival) runs after this one (INSTALLED_APPS order).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ def on_message_added(event: DomainEvent) -> None:
         # A customer's first message is part of the ticket's creation ("ticket created" rules see it), and
         # the ticket service stored its language with it.
         return
+    if not event.data.get("from_staff") and not engine.rulebook().groups(Rule.Event.CUSTOMER_MESSAGE):
+        return  # no rule listens to customers' messages: nothing to read
     message = Message.objects.select_related("author").filter(pk=event.data["message_id"]).first()
     if message is None or message.author is None:
         return  # the helpdesk's own messages (automated replies, system notes) trigger nothing
@@ -33,9 +36,6 @@ def on_message_added(event: DomainEvent) -> None:
         apply_pending_actions(message)
         engine.run_triggers(event.ticket_id, Rule.Event.AGENT_MESSAGE, message=message, cause=event.cause)
         return
-    from awn.automation.language import record_message_language
-
-    record_message_language(message=message)
     if Message.objects.filter(ticket_id=event.ticket_id, pk__lt=message.pk).exists():
         # The first message of a ticket is part of its creation: "ticket created" rules see it.
         engine.run_triggers(event.ticket_id, Rule.Event.CUSTOMER_MESSAGE, message=message, cause=event.cause)

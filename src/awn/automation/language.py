@@ -1,4 +1,5 @@
-"""Offline language detection of incoming messages (lingua), stored on the message and the ticket.
+"""Offline language detection of incoming messages (lingua); the ticket service stores what it finds on the
+message and the ticket, in the transaction that writes the message.
 
 The detector is built once per process, lazily, and only for the languages Awn ships plus common ones, so
 that Arabic is told from Persian (and Urdu) without weighing every language lingua knows. Its statistical
@@ -12,13 +13,6 @@ import logging
 import threading
 import time
 from typing import Any
-
-from django.db import transaction
-
-from awn.core.text import normalize_text
-from awn.tickets.models import Message, Ticket, TicketEvent
-from awn.tickets.services import Actor
-from awn.tickets.services.recording import record_event
 
 # ISO 639-1 codes: Awn's own languages first, then common languages of support mail, including the
 # neighbours of Arabic and Persian script that must not be confused with them.
@@ -101,26 +95,3 @@ def detect_language(text: str) -> str:
         return ""
     found = detector().detect_language_of(text)
     return found.iso_code_639_1.name.lower() if found is not None else ""
-
-
-@transaction.atomic
-def record_message_language(*, message: Message, by: Actor | None = None) -> str:
-    """Detect and store the language of a customer's message; the ticket takes it when it has none yet
-    or when the customer switched language. Writes with update(): no migration, no other column touched.
-    """
-    language = detect_language(message.body or normalize_text(message.html))
-    if not language:
-        return ""
-    Message.objects.filter(pk=message.pk).update(language=language)
-    ticket = Ticket.objects.select_for_update().only("pk", "language").get(pk=message.ticket_id)
-    if ticket.language != language:
-        Ticket.objects.filter(pk=ticket.pk).update(language=language)
-        record_event(
-            ticket=ticket,
-            by=by or Actor.system("language detection"),
-            kind=TicketEvent.Kind.LANGUAGE,
-            old=ticket.language or None,
-            new=language,
-            message=message,
-        )
-    return language

@@ -21,7 +21,7 @@ from awn.tickets.inbound import InboundMessage, IncomingFile
 from awn.tickets.models import Attachment, Channel, Message, Priority, Status, Ticket, TicketEvent
 from awn.tickets.services.actors import Actor
 from awn.tickets.services.changes import add_followers, change_status, set_tags
-from awn.tickets.services.recording import announce, new_event, record_event, record_events, touch
+from awn.tickets.services.recording import announce, new_event, record_events, touch
 from awn.tickets.states import check_transition
 
 MAX_SUBJECT = 255
@@ -89,6 +89,10 @@ def _add_message(
 ) -> Message:
     text, safe = _clean_bodies(body, html)
     check_attachments(attachments)
+    from_customer = not internal and author is not None and not author.is_staff_member
+    # A customer's message carries its language, and the ticket follows a customer who switched language:
+    # detected here and written with the message, not in a transaction of its own after the commit.
+    language = _language_of(text or normalize_text(safe)) if from_customer else ""
     now = clock.now()
     message = Message.objects.create(
         ticket=ticket,
@@ -98,14 +102,29 @@ def _add_message(
         body=text,
         html=safe,
         source_id=source_id or None,
+        language=language,
         created_at=now,
     )
     _store_attachments(message, attachments)
     kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.MESSAGE
-    record_event(ticket=ticket, by=by, kind=kind, message=message, new={"internal": internal})
+    events = [new_event(ticket=ticket, by=by, kind=kind, message=message, new={"internal": internal})]
+    fields = ["message_count"]
+    if language and ticket.language != language:
+        events.append(
+            new_event(
+                ticket=ticket,
+                by=Actor.system("language detection"),
+                kind=TicketEvent.Kind.LANGUAGE,
+                old=ticket.language or None,
+                new=language,
+                message=message,
+            )
+        )
+        ticket.language = language
+        fields.append("language")
+    record_events(events)
     index_message(message)
     ticket.message_count += 1
-    fields = ["message_count"]
     if not internal and author is not None:
         if author.is_staff_member:
             ticket.last_agent_message_at = now
@@ -123,6 +142,7 @@ def _add_message(
         message_id=message.pk,
         internal=internal,
         from_staff=bool(author and author.is_staff_member),
+        from_customer=from_customer,
     )
     return message
 
@@ -279,6 +299,7 @@ def _open_ticket(
         message_id=message.pk,
         internal=False,
         from_staff=from_staff,
+        from_customer=not from_staff,
         opening=True,
     )
     if tags:
@@ -298,24 +319,30 @@ def _open_ticket(
 
 
 def _language_of(text: str) -> str:
-    """The language of a customer's opening message, detected before the transaction starts (automation's
-    detector: it stores the language of every later customer message after the commit)."""
+    """The language of a customer's message (automation's detector), stored with the message in the
+    transaction that writes it."""
     from awn.automation.language import detect_language
 
     return detect_language(text)
 
 
 def _may_write_to(user: User, ticket: Ticket) -> bool:
+    if ticket.requester_id == user.pk and user.is_active and user.role == Role.CUSTOMER:
+        return True  # a customer always sees their own tickets (visible_to): the usual reply, no query
     return Ticket.objects.visible_to(user).filter(pk=ticket.pk).exists()
 
 
 @transaction.atomic
-def receive_message(inbound: InboundMessage, *, by: Actor | None = None) -> Message:
+def receive_message(
+    inbound: InboundMessage, *, by: Actor | None = None, source_id_checked: bool = False
+) -> Message:
     """Take one message from any channel: dedupe, find or create the ticket, store, record.
 
-    Idempotent: a message whose `source_id` was already stored returns the stored message.
+    Idempotent: a message whose `source_id` was already stored returns the stored message. A caller that
+    looked the `source_id` up itself in its current transaction and found nothing says so with
+    `source_id_checked` (the email channel, which dedupes a whole batch at once): no second lookup.
     """
-    if inbound.source_id:
+    if inbound.source_id and not source_id_checked:
         existing = Message.objects.filter(source_id=inbound.source_id).first()
         if existing is not None:
             return existing
