@@ -166,3 +166,62 @@ def test_a_new_ticket_under_an_sla_policy_has_the_facts_its_history_gives(berlin
     assert ticket.sla_policy_id is not None
     assert _rebuilt_equals_recorded(ticket)
     forget_policies()
+
+
+def test_a_customer_reply_to_an_open_ticket_counts_as_its_history_gives(berlin, customer, agent, team, now):
+    ticket = create_ticket(
+        requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
+    )
+    now.set(MONDAY_10_BERLIN)
+    reply_to_ticket(ticket=ticket, body="Which model?", by=Actor.of(agent))
+    now.set(MONDAY_11_BERLIN)
+
+    add_customer_message(ticket=ticket, author=customer, body="The X200")
+    add_customer_message(ticket=ticket, author=customer, body="Still broken")
+
+    facts = TicketFacts.objects.get(ticket=ticket)
+    assert (facts.customer_messages, facts.agent_replies, facts.computed_at) == (3, 1, MONDAY_11_BERLIN)
+    assert _rebuilt_equals_recorded(ticket)
+
+
+def test_a_customer_reply_to_a_solved_ticket_is_recomputed_from_its_history(
+    berlin, customer, agent, team, now
+):
+    from awn.reports.facts import record_customer_message
+
+    ticket = _answered_and_solved(customer, agent, team, now)
+    assert not record_customer_message(ticket.pk)  # first-contact resolution depends on it: no shortcut
+
+    add_customer_message(ticket=ticket, author=customer, body="Thanks, but one more thing")
+
+    facts = TicketFacts.objects.get(ticket=ticket)
+    assert (facts.customer_messages, facts.reopens, facts.first_contact_resolution) == (2, 1, False)
+    assert _rebuilt_equals_recorded(ticket)
+
+
+def test_a_customer_reply_under_an_sla_policy_is_recomputed_from_its_history(
+    berlin, customer, agent, team, now
+):
+    from awn.reports.facts import record_customer_message
+    from awn.sla.policies import forget_policies
+    from awn.sla.services import save_policy
+
+    save_policy(
+        by=AdminFactory(),
+        name="Standard",
+        conditions={},
+        warning_minutes=30,
+        targets={"first_response": {"minutes": 60, "business_hours": False, "pauses": False}},
+    )
+    forget_policies()
+    ticket = create_ticket(
+        requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
+    )
+    assert not record_customer_message(ticket.pk)  # its SLA outcomes may move: no shortcut
+
+    now.advance(hours=2)  # past the first response target
+    add_customer_message(ticket=ticket, author=customer, body="Anyone there?")
+
+    assert TicketFacts.objects.get(ticket=ticket).customer_messages == 2
+    assert _rebuilt_equals_recorded(ticket)
+    forget_policies()

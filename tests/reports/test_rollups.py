@@ -367,6 +367,68 @@ def test_a_fact_write_that_fails_in_the_change_is_repaired_after_the_commit(
     assert live == _rows()
 
 
+def test_inside_a_collection_the_rollups_are_written_once_at_its_end(customer, agent, team, now):
+    from django.db import transaction
+
+    from awn.reports.rollups import collecting
+
+    with transaction.atomic(), collecting():
+        first = create_ticket(
+            requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
+        )
+        create_ticket(requester=customer, subject="Invoice", body="?", team=team, by=Actor.of(customer))
+        now.advance(hours=1)
+        reply_to_ticket(ticket=first, body="On it", by=Actor.of(agent))
+        assert not _rows()  # nothing written yet
+    live = _rows()
+
+    rebuild_rollups()
+
+    assert live == _rows()
+    assert TicketRollup.objects.get(kind=TicketRollup.CREATED, team_id=team.pk, channel="").tickets == 2
+
+
+def test_a_change_rolled_back_to_its_savepoint_adds_nothing_to_the_collection(customer, team, now):
+    from django.db import transaction
+
+    from awn.reports.rollups import collecting, tentative
+
+    with transaction.atomic(), collecting():
+        create_ticket(requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer))
+        with pytest.raises(RuntimeError), tentative(), transaction.atomic():
+            create_ticket(requester=customer, subject="Invoice", body="?", team=team, by=Actor.of(customer))
+            raise RuntimeError("this message fails after its facts were recorded")
+    live = _rows()
+
+    rebuild_rollups()
+
+    assert live == _rows()
+    assert TicketRollup.objects.get(kind=TicketRollup.CREATED, team_id=team.pk, channel="").tickets == 1
+
+
+def test_a_fact_write_that_fails_inside_a_collection_adds_nothing_and_is_repaired(
+    customer, team, now, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from awn.reports.facts import record_new_ticket_facts
+    from awn.reports.rollups import collecting
+
+    def written_then_deadlocked(*args, **kwargs):
+        record_new_ticket_facts(*args, **kwargs)  # its roll-up difference joins the collection…
+        _deadlock()  # …and the handler's savepoint rolls back
+
+    monkeypatch.setattr(handlers, "record_new_ticket_facts", written_then_deadlocked)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), collecting():
+        create_ticket(requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer))
+    live = _rows()
+
+    rebuild_rollups()
+
+    assert live == _rows()  # counted once: by the repair after the commit, not also by the failed write
+    assert TicketRollup.objects.get(kind=TicketRollup.CREATED, team_id=team.pk, channel="").tickets == 1
+
+
 def test_after_an_upgrade_the_dashboard_reads_the_facts_until_the_rollups_are_rebuilt(
     tagged_weeks, monkeypatch
 ):

@@ -255,6 +255,25 @@ def record_new_ticket_facts(ticket_id: int, *, requester_id: int, from_staff: bo
     rollups.record_facts_change(None, new, ticket_id=ticket_id)
 
 
+def record_customer_message(ticket_id: int) -> bool:
+    """A customer's new public message, without reading the ticket's history, where that is exact: it moves
+    one fact column (`customer_messages`) and no roll-up, unless the ticket is solved (first-contact
+    resolution then depends on it) or an SLA policy measures it (its outcomes may move). Returns False when
+    the facts must be recomputed instead (those tickets, and one without facts yet)."""
+    facts, ticket = TicketFacts._meta.db_table, Ticket._meta.db_table
+    # One statement written out: the ORM's update() with a join costs more to build than to run. Table names
+    # come from the models; every value is a parameter.
+    sql = (
+        f"UPDATE {facts} SET customer_messages = customer_messages + 1, computed_at = %s "  # noqa: S608
+        f"WHERE ticket_id = %s AND status NOT IN (%s, %s) AND EXISTS (SELECT 1 FROM {ticket} t "
+        f"WHERE t.id = %s AND t.sla_policy_id IS NULL AND NOT t.sla_breached)"
+    )
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, ticket_id, *(status.value for status in SOLVED), ticket_id])
+        return cursor.rowcount > 0
+
+
 def record_reply(message_id: int) -> None:
     """Store the reply fact of one public staff message (idempotent)."""
     row = (

@@ -5,7 +5,8 @@ one installed), so they commit with the change and see the SLA outcome it caused
 logged and never undoes the change: its writes sit in a savepoint, rolled back alone, and the job
 `repair_report_facts` does them again in a transaction of its own once the change has committed (retried by
 the job worker), so a deadlock on a roll-up row between two writers (several email workers, each holding a
-batch's rows) loses no fact.
+batch's rows) loses no fact. Each savepoint goes with `rollups.tentative()`: where a caller collects the
+roll-up differences of many changes (`rollups.collecting()`, an email batch), a rolled-back one adds none.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from django.db import transaction
 from awn.core import clock
 from awn.core.events import DomainEvent, subscribe_in_transaction
 from awn.reports import rollups
-from awn.reports.facts import record_new_ticket_facts, record_reply, record_ticket_facts
+from awn.reports.facts import (
+    record_customer_message,
+    record_new_ticket_facts,
+    record_reply,
+    record_ticket_facts,
+)
 from awn.reports.models import TicketFacts
 from awn.sla.models import Target
 
@@ -38,7 +44,7 @@ IRRELEVANT_CHANGES = frozenset({"subject", "followers", "language", "tags"})
 
 def _recompute(ticket_id: int) -> None:
     try:
-        with transaction.atomic():
+        with rollups.tentative(), transaction.atomic():
             record_ticket_facts(ticket_id)
     except Exception:
         _failed(ticket_id=ticket_id)
@@ -52,7 +58,7 @@ def on_ticket_created(event: DomainEvent) -> None:
         return
     # A ticket just opened has one message and no history yet: its facts without reading any.
     try:
-        with transaction.atomic():
+        with rollups.tentative(), transaction.atomic():
             record_new_ticket_facts(
                 event.ticket_id,
                 requester_id=event.data["requester_id"],
@@ -67,12 +73,21 @@ def on_message_added(event: DomainEvent) -> None:
         return
     if event.data.get("from_staff") and event.data.get("message_id"):
         try:
-            with transaction.atomic():
+            with rollups.tentative(), transaction.atomic():
                 record_reply(event.data["message_id"])
         except Exception:
             _failed(ticket_id=event.ticket_id, message_id=event.data["message_id"])
-    if not event.data.get("opening"):  # a first message: "ticket.created" follows and recomputes
-        _recompute(event.ticket_id)
+    if event.data.get("opening"):  # a first message: "ticket.created" follows and records the facts
+        return
+    if event.data.get("from_customer"):
+        try:
+            with rollups.tentative(), transaction.atomic():
+                if record_customer_message(event.ticket_id):
+                    return
+        except Exception:
+            _failed(ticket_id=event.ticket_id)
+            return
+    _recompute(event.ticket_id)
 
 
 def on_ticket_updated(event: DomainEvent) -> None:
@@ -91,7 +106,7 @@ def _record_tags(event: DomainEvent) -> None:
     if not added and not removed:
         return
     try:
-        with transaction.atomic():
+        with rollups.tentative(), transaction.atomic():
             rollups.record_tags_change(event.ticket_id, added=list(added), removed=list(removed))
     except Exception:
         log.exception(
@@ -112,7 +127,7 @@ def on_sla_breached(event: DomainEvent) -> None:
     if outcome:
         changes[outcome] = False
     try:
-        with transaction.atomic():
+        with rollups.tentative(), transaction.atomic():
             old = rollups.facts_row(event.ticket_id, lock=True)
             if old is None:
                 record_ticket_facts(event.ticket_id)  # no facts yet (written before this app): all of them

@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -328,12 +330,57 @@ def _adapt(value: Any) -> Any:
     return value
 
 
+# The differences of the changes made while `collecting()` runs, summed (None: none is running).
+_collected: ContextVar[Contributions | None] = ContextVar("awn_rollups_collected", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[None]:
+    """Sum the roll-up differences of every change made in the block and write them once at its end, sorted
+    (an email batch: one upsert per row for all its messages instead of a few per message, and two workers'
+    batches take the rows in one order, so they never deadlock on them). Use it inside the transaction, and
+    `tentative()` around each part a caller may roll back alone. Nested, it joins the outer collection."""
+    if _collected.get() is not None:
+        yield
+        return
+    found: Contributions = {}
+    token = _collected.set(found)
+    try:
+        yield
+    finally:
+        _collected.reset(token)
+    apply(found)
+
+
+@contextmanager
+def tentative() -> Iterator[None]:
+    """Inside `collecting()`, the differences of the block join the collection only if it ends without an
+    exception: pair it with a savepoint whose failure the caller catches (`with tentative(), atomic():`), so
+    a change rolled back adds nothing. Outside a collection, it does nothing."""
+    outer = _collected.get()
+    if outer is None:
+        yield
+        return
+    mine: Contributions = {}
+    token = _collected.set(mine)
+    try:
+        yield
+    finally:
+        _collected.reset(token)
+    _add_all(outer, mine, 1)
+
+
 def apply(change: Contributions) -> int:
     """Add the (non-zero) amounts to their roll-up rows, creating rows as needed; keys in a fixed order, so
-    two transactions never wait for each other's rows in opposite orders.
+    two transactions never wait for each other's rows in opposite orders. Inside `collecting()`, only added
+    to the collection (returns 0).
 
     The rows of one table go in one multi-row upsert (a new ticket's six rows are three statements), in that
     order, each key once; a row adds 0 to the columns only other rows of the statement add to."""
+    collected = _collected.get()
+    if collected is not None:
+        _add_all(collected, change, 1)
+        return 0
     tables: dict[str, dict[tuple, dict[str, int]]] = {}
     for (table, key), measures in sorted(change.items(), key=lambda item: (item[0][0], str(item[0][1]))):
         amounts = {column: value for column, value in measures.items() if value}

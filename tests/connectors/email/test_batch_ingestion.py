@@ -57,6 +57,40 @@ def test_one_bad_message_in_a_batch_is_quarantined_with_its_reason_and_the_other
 
 
 @pytest.mark.django_db
+def test_a_batch_writes_the_report_rollups_of_the_messages_that_landed_and_only_those(mailbox, customer):
+    from awn.reports.models import TicketRollup
+    from awn.reports.rollups import rebuild_rollups
+    from tests.reports.test_rollups import _rows
+
+    # Given a message that fails in the database after the ticket service (its facts included) wrote it.
+    sent = create_ticket(requester=customer, subject="Earlier", body="?", by=Actor.of(customer))
+    MessageEmail.objects.create(
+        message=sent.messages.get(),
+        mailbox=mailbox,
+        direction=MessageEmail.Direction.OUTBOUND,
+        message_id_header="<clash@mail.example.com>",
+    )
+    store(make_mail(subject="First", message_id="<one@mail.example.com>"), mailbox)
+    store(make_mail(subject="Clash", message_id="<clash@mail.example.com>"), mailbox)
+    store(make_mail(subject="Re: First", text="More smoke.", in_reply_to="<one@mail.example.com>"), mailbox)
+    store(make_mail(subject="Last", message_id="<two@mail.example.com>"), mailbox)
+
+    rows = ingest_next_batch(size=10)
+
+    assert [row.status for row in rows] == [
+        Status.INGESTED,
+        Status.QUARANTINED,
+        Status.INGESTED,
+        Status.INGESTED,
+    ]
+    live = _rows()
+    rebuild_rollups()
+    assert live == _rows()
+    created = TicketRollup.objects.filter(kind=TicketRollup.CREATED, channel="", team_id=mailbox.team_id)
+    assert created.get().tickets == 2  # First and Last; not Clash, rolled back after its facts
+
+
+@pytest.mark.django_db
 def test_a_reply_threads_to_its_parent_ingested_earlier_in_the_same_batch(mailbox):
     store(make_mail(subject="Printer", message_id="<parent@mail.example.com>"), mailbox)
     store(
