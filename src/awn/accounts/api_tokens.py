@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from awn.accounts.models import ApiToken, User
 from awn.core import clock
 from awn.core.errors import NotPermitted
+from awn.core.prepared import PreparedRead
 
 # Writing last_used_at on every request would turn every API read into a write; once a minute is enough
 # to tell a live integration from a forgotten one.
@@ -43,16 +44,24 @@ def revoke_api_token(*, token: ApiToken) -> ApiToken:
     return token
 
 
+_LIVE_TOKEN = PreparedRead(
+    lambda key_hash: (
+        ApiToken.objects.select_related("user", "user__organization")
+        .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+        .order_by("pk")[:1]
+    ),
+    key_hash="\x00key_hash",
+)
+
+
 def authenticate_api_key(key: str) -> ApiToken | None:
     """The live token behind a secret, with its user loaded, or None (unknown, revoked or disabled user)."""
     key = (key or "").strip()
     if not key.startswith(ApiToken.PREFIX) or len(key) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__organization")
-        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    # Read on every request (a revocation or a disabled account counts at once, in every process); only the
+    # SQL is kept.
+    token = _LIVE_TOKEN.first(key_hash=ApiToken.hash_key(key))
     if token is None:
         return None
     now = clock.now()

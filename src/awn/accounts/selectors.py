@@ -1,4 +1,5 @@
 from awn.accounts.models import STAFF_ROLES, Team, User
+from awn.core.prepared import PreparedRead
 
 
 def staff_users():
@@ -14,9 +15,18 @@ def find_user_by_email(email: str) -> User | None:
     email = (email or "").strip().lower()
     if not email:
         return None
-    # With the organization: a new ticket records it, and the API shows it.
-    people = User.objects.select_related("organization")
-    user = people.filter(email=email).first()
-    if user is None:
-        user = people.filter(extra_emails__email=email).first()
-    return user
+    return _BY_EMAIL.first(email=email) or _BY_EXTRA_EMAIL.first(email=email)
+
+
+# With the organization: a new ticket records it, and the API shows it. Every inbound message looks its
+# sender up: the SQL is built once per process.
+_BY_EMAIL = PreparedRead(
+    lambda email: User.objects.select_related("organization").filter(email=email).order_by("pk")[:1],
+    email="\x00email",
+)
+_BY_EXTRA_EMAIL = PreparedRead(
+    lambda email: (
+        User.objects.select_related("organization").filter(extra_emails__email=email).order_by("pk")[:1]
+    ),
+    email="\x00email",
+)

@@ -20,6 +20,7 @@ from awn.accounts.models import STAFF_ROLES, User
 from awn.calendars.business_hours import Schedule, business_seconds_between
 from awn.calendars.selectors import schedule_for
 from awn.core import clock
+from awn.core.prepared import PreparedRead
 from awn.reports import rollups
 from awn.reports.models import ReplyFact, TicketFacts
 from awn.sla.models import SLAMeasurement, Target
@@ -230,12 +231,18 @@ def record_ticket_facts(ticket_id: int) -> None:
     rollups.record_facts_change(old, new, ticket_id=ticket_id)
 
 
+# Read for every new ticket: the SQL is built once per process.
+_TICKET_ROW = PreparedRead(
+    lambda ticket_id: Ticket.objects.filter(pk=ticket_id).values(*TICKET_FIELDS)[:1], ticket_id=-7_000_001
+)
+
+
 def record_new_ticket_facts(ticket_id: int, *, requester_id: int, from_staff: bool) -> None:
     """The facts of a ticket just opened, without reading its history: it has one message, its requester's,
     written when the ticket was; no status or tier change; SLA outcomes only if a policy applies to it. It
     had no facts before (nothing else writes them inside the transaction that creates the ticket), so the
     roll-ups only gain its contribution."""
-    ticket = Ticket.objects.filter(pk=ticket_id).values(*TICKET_FIELDS).first()
+    ticket = _TICKET_ROW.first(ticket_id=ticket_id)
     if ticket is None:
         return
     history = TicketHistory(

@@ -1,0 +1,115 @@
+"""Hot reads whose SQL is built once per process, then run again with other values.
+
+The ORM builds a query's SQL anew every time it runs: for the few small reads every API request makes (its
+token, a requester by address, a new ticket's fact columns) building the SQL cost more than running it
+(docs/performance.md). A `PreparedRead` builds its queryset once per database with marker values in place of
+the parameters, keeps the SQL and the positions of the markers among its parameters, and afterwards only puts
+the values in their places and runs the SQL through Django's own compiler, so the rows are converted as usual
+(datetimes, booleans) and come back as the queryset would give them: model instances with their
+`select_related` objects, or dicts for `.values()`. Every run reads the database: nothing is cached but SQL.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import QuerySet
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    compiler: SQLCompiler
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[str, tuple[int, ...]], ...]  # parameter name, its positions in `params`
+    names: tuple[str, ...] | None  # the keys of a `.values()` row; None: model instances
+
+
+class PreparedRead:
+    """`build(**markers)` returns the queryset (a model or `.values()` queryset; slice it for a LIMIT); each
+    marker is a value the real parameters never take, of the type the field expects (a string with a NUL
+    for text, a negative number for ids). Values passed to `rows` go to the database as they are: strings,
+    numbers and booleans, not datetimes."""
+
+    def __init__(self, build: Callable[..., QuerySet], **markers: Any) -> None:
+        self._build = build
+        self._markers = markers
+        self._compiled: dict[str, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, using: str) -> _Compiled:
+        queryset = self._build(**self._markers)
+        if queryset._iterable_class not in (ModelIterable, ValuesIterable):
+            raise TypeError("A prepared read returns model instances or .values() dicts.")
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise TypeError("A prepared read cannot prefetch.")
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = []
+        for name, marker in self._markers.items():
+            positions = tuple(
+                i for i, value in enumerate(params) if type(value) is type(marker) and value == marker
+            )
+            if not positions:
+                raise ValueError(f"The marker of {name!r} is not among the query's parameters.")
+            slots.append((name, positions))
+        names = None
+        if queryset._iterable_class is ValuesIterable:
+            query = queryset.query
+            names = tuple(
+                query.selected or [*query.extra_select, *query.values_select, *query.annotation_select]
+            )
+        return _Compiled(compiler, sql, tuple(params), tuple(slots), names)
+
+    def rows(self, **values: Any) -> list[Any]:
+        """The rows of the query with these values (instances or dicts, as the queryset gives them)."""
+        if values.keys() != self._markers.keys():
+            raise TypeError(f"Expected the values of {sorted(self._markers)}, got {sorted(values)}.")
+        using = router.db_for_read(self._model())
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(using) or self._compile(using)
+                self._compiled[using] = compiled
+        params = list(compiled.params)
+        for name, positions in compiled.slots:
+            for position in positions:
+                params[position] = values[name]
+        # A copy for this run: the thread's own connection, the stored SQL with this run's values.
+        compiler = copy.copy(compiled.compiler)
+        compiler.connection = connections[using]
+        compiler.as_sql = lambda *args, **kwargs: (compiled.sql, tuple(params))  # type: ignore[method-assign]
+        found = compiler.results_iter(compiler.execute_sql())
+        if compiled.names is not None:
+            return [dict(zip(compiled.names, row, strict=True)) for row in found]
+        return list(_instances(compiler, found, using))
+
+    def first(self, **values: Any) -> Any:
+        found = self.rows(**values)
+        return found[0] if found else None
+
+    def _model(self):
+        if not hasattr(self, "_model_class"):
+            self._model_class = self._build(**self._markers).model
+        return self._model_class
+
+
+def _instances(compiler: SQLCompiler, rows, using: str):
+    """Model instances from a compiled query's rows, with their select_related objects (as ModelIterable)."""
+    select, klass_info = compiler.select, compiler.klass_info
+    model_cls = klass_info["model"]
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, using)
+    for row in rows:
+        obj = model_cls.from_db(using, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        yield obj

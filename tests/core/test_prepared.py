@@ -1,0 +1,68 @@
+"""Prepared reads: the SQL of a queryset built once, run again with other values, giving what the queryset
+gives."""
+
+import pytest
+from django.db.models.sql.compiler import SQLCompiler
+
+from awn.accounts.models import User
+from awn.core.prepared import PreparedRead
+from awn.tickets.models import Ticket
+from awn.tickets.services import Actor, create_ticket
+from tests.factories import CustomerFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+BY_EMAIL = PreparedRead(
+    lambda email: User.objects.select_related("organization").filter(email=email).order_by("pk")[:1],
+    email="\x00email",
+)
+
+
+def test_each_run_reads_the_rows_of_its_own_values_with_their_related_objects(django_assert_num_queries):
+    acme, globex = OrganizationFactory(name="Acme"), OrganizationFactory(name="Globex")
+    ann = CustomerFactory(email="ann@example.com", organization=acme)
+    bob = CustomerFactory(email="bob@example.com", organization=globex)
+
+    with django_assert_num_queries(2):
+        found_ann = BY_EMAIL.first(email="ann@example.com")
+        found_bob = BY_EMAIL.first(email="bob@example.com")
+        assert (found_ann.organization.name, found_bob.organization.name) == ("Acme", "Globex")
+
+    assert (found_ann, found_bob) == (ann, bob)
+    assert found_ann.email == "ann@example.com" and found_ann.role == ann.role
+    assert BY_EMAIL.first(email="nobody@example.com") is None
+
+
+def test_values_rows_come_converted_as_the_queryset_gives_them():
+    customer = CustomerFactory()
+    ticket = create_ticket(requester=customer, subject="Printer", body="It jams", by=Actor.of(customer))
+    fields = ("id", "subject", "created_at", "sla_breached", "team__tier", "requester__email")
+    read = PreparedRead(lambda pk: Ticket.objects.filter(pk=pk).values(*fields), pk=-7_000_001)
+
+    assert read.rows(pk=ticket.pk) == list(Ticket.objects.filter(pk=ticket.pk).values(*fields))
+    assert read.rows(pk=ticket.pk + 1000) == []
+
+
+def test_the_sql_is_built_once(monkeypatch):
+    CustomerFactory(email="ann@example.com")
+    read = PreparedRead(lambda email: User.objects.filter(email=email)[:1], email="\x00email")
+    read.first(email="ann@example.com")
+    built = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: built.append(1) or original(self, *a, **k)
+    )
+
+    again = read.first(email="ann@example.com")
+
+    assert again.email == "ann@example.com"
+    assert built == []
+
+
+def test_a_value_that_is_not_a_parameter_of_the_query_is_refused():
+    read = PreparedRead(lambda email: User.objects.filter(email="fixed@example.com"), email="\x00email")
+
+    with pytest.raises(ValueError, match="email"):
+        read.first(email="ann@example.com")
+    with pytest.raises(TypeError):
+        BY_EMAIL.first(address="ann@example.com")
