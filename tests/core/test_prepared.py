@@ -1,6 +1,8 @@
 """Prepared reads: the SQL of a queryset built once, run again with other values, giving what the queryset
 gives."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -66,3 +68,15 @@ def test_a_value_that_is_not_a_parameter_of_the_query_is_refused():
         read.first(email="ann@example.com")
     with pytest.raises(TypeError):
         BY_EMAIL.first(address="ann@example.com")
+
+
+def test_a_moment_is_passed_as_the_orm_passes_it():
+    customer = CustomerFactory()
+    ticket = create_ticket(requester=customer, subject="Printer", body="It jams", by=Actor.of(customer))
+    read = PreparedRead(
+        lambda since: Ticket.objects.filter(created_at__gte=since).values("pk"),
+        since=datetime(1, 1, 2, tzinfo=UTC),
+    )
+
+    assert read.rows(since=ticket.created_at - timedelta(seconds=1)) == [{"pk": ticket.pk}]
+    assert read.rows(since=ticket.created_at + timedelta(seconds=1)) == []

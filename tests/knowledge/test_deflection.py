@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from awn.core import clock
-from awn.knowledge import metrics
+from awn.knowledge import deflection, metrics
 from awn.knowledge.models import ArticleStat, SuggestionSession, Visibility
 from awn.tickets.models import Ticket
 from tests.factories import CustomerFactory
@@ -200,3 +200,29 @@ def test_suggestions_are_rate_limited_per_address(client, publish, settings):
     response = suggest(client, subject="reset password")
 
     assert "Reset your password" not in response.content.decode()
+
+
+def test_a_new_request_ends_only_the_requesters_sessions_seen_within_the_window(customer, ticket):
+    now = clock.now()
+
+    def session(token, **fields):
+        return SuggestionSession.objects.create(token=token, source="contact", language="en", **fields)
+
+    recent = session("recent", user=customer, last_seen_at=now)
+    anonymous = session("anonymous", email_hash=deflection.email_hash(customer.email), last_seen_at=now)
+    stale = session("stale", user=customer, last_seen_at=now - deflection.SESSION_MATCH_WINDOW * 2)
+    stranger = session("stranger", user=CustomerFactory(), last_seen_at=now)
+
+    def mark():
+        return deflection.mark_submitted_by(
+            ticket_id=ticket.pk, requester_id=customer.pk, email=customer.email
+        )
+
+    marked = mark()
+
+    assert marked == 2
+    ended = set(SuggestionSession.objects.filter(submitted_at__isnull=False).values_list("pk", flat=True))
+    assert ended == {recent.pk, anonymous.pk}
+    assert SuggestionSession.objects.get(pk=recent.pk).ticket_id == ticket.pk
+    assert stale.pk not in ended and stranger.pk not in ended
+    assert mark() == 0

@@ -63,7 +63,9 @@ def _created(message: Message, reacted: list[DomainEvent], *, tags: bool) -> Tic
         return _loaded(message.ticket_id)
     ticket = message.ticket
     if not tags:
-        ticket._prefetched_objects_cache = {"tags": Tag.objects.none()}
+        no_tags = Tag.objects.none()
+        no_tags._result_cache, no_tags._prefetch_done = [], True  # evaluated, as a prefetch leaves it
+        ticket._prefetched_objects_cache = {"tags": no_tags}
     return ticket
 
 

@@ -15,6 +15,7 @@ import copy
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connections, router
@@ -35,8 +36,8 @@ class _Compiled:
 class PreparedRead:
     """`build(**markers)` returns the queryset (a model or `.values()` queryset; slice it for a LIMIT); each
     marker is a value the real parameters never take, of the type the field expects (a string with a NUL
-    for text, a negative number for ids). Values passed to `rows` go to the database as they are: strings,
-    numbers and booleans, not datetimes."""
+    for text, a negative number for ids, a datetime in year 1 for a moment). Values passed to `rows` go to
+    the database as they are, datetimes and dates adapted as the ORM adapts them."""
 
     def __init__(self, build: Callable[..., QuerySet], **markers: Any) -> None:
         self._build = build
@@ -54,6 +55,7 @@ class PreparedRead:
         sql, params = compiler.as_sql()
         slots = []
         for name, marker in self._markers.items():
+            marker = _adapt(compiler.connection, marker)  # as the ORM put it among the parameters
             positions = tuple(
                 i for i, value in enumerate(params) if type(value) is type(marker) and value == marker
             )
@@ -78,13 +80,14 @@ class PreparedRead:
             with self._lock:
                 compiled = self._compiled.get(using) or self._compile(using)
                 self._compiled[using] = compiled
+        connection = connections[using]
         params = list(compiled.params)
         for name, positions in compiled.slots:
             for position in positions:
-                params[position] = values[name]
+                params[position] = _adapt(connection, values[name])
         # A copy for this run: the thread's own connection, the stored SQL with this run's values.
         compiler = copy.copy(compiled.compiler)
-        compiler.connection = connections[using]
+        compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, tuple(params))  # type: ignore[method-assign]
         found = compiler.results_iter(compiler.execute_sql())
         if compiled.names is not None:
@@ -99,6 +102,15 @@ class PreparedRead:
         if not hasattr(self, "_model_class"):
             self._model_class = self._build(**self._markers).model
         return self._model_class
+
+
+def _adapt(connection, value: Any) -> Any:
+    """A datetime or date as the ORM passes it to this database (SQLite: text in UTC)."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
 
 
 def _instances(compiler: SQLCompiler, rows, using: str):

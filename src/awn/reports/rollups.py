@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 
 from awn.core import clock
+from awn.core.prepared import PreparedRead
 from awn.reports.models import (
     HISTOGRAM_BUCKETS,
     AgentRollup,
@@ -241,7 +242,14 @@ def tag_contributions(facts: Mapping[str, Any], tag_ids: Sequence[int], into: Co
 
 
 def ticket_tag_ids(ticket_id: int) -> list[int]:
-    return list(Ticket.tags.through.objects.filter(ticket_id=ticket_id).values_list("tag_id", flat=True))
+    return [row["tag_id"] for row in _TAG_IDS.rows(ticket_id=ticket_id)]
+
+
+# Read for every new ticket (its facts are new): the SQL is built once per process.
+_TAG_IDS = PreparedRead(
+    lambda ticket_id: Ticket.tags.through.objects.filter(ticket_id=ticket_id).values("tag_id"),
+    ticket_id=-7_000_001,
+)
 
 
 def _add(into: Contributions, key: Key, measures: Mapping[str, int], sign: int = 1) -> None:
