@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import copy
 import threading
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from typing import Any
 
 from django.db import connections, router
@@ -31,6 +33,8 @@ class _Compiled:
     params: tuple[Any, ...]
     slots: tuple[tuple[str, tuple[int, ...]], ...]  # parameter name, its positions in `params`
     names: tuple[str, ...] | None  # the keys of a `.values()` row; None: model instances
+    # The value converters of the columns, per connection (they are the backend's, bound to it).
+    converters: weakref.WeakKeyDictionary = field(default_factory=weakref.WeakKeyDictionary)
 
 
 class PreparedRead:
@@ -89,7 +93,15 @@ class PreparedRead:
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, tuple(params))  # type: ignore[method-assign]
-        found = compiler.results_iter(compiler.execute_sql())
+        converters = compiled.converters.get(connection)
+        if converters is None:
+            columns = [column[0] for column in compiler.select[: compiler.col_count]]
+            converters = compiler.get_converters(columns)
+            with self._lock:
+                compiled.converters[connection] = converters
+        found = chain.from_iterable(compiler.execute_sql())
+        if converters:
+            found = compiler.apply_converters(found, converters)
         if compiled.names is not None:
             return [dict(zip(compiled.names, row, strict=True)) for row in found]
         return list(_instances(compiler, found, using))
