@@ -7,7 +7,8 @@ import pytest
 from django.db.models.sql.compiler import SQLCompiler
 
 from awn.accounts.models import User
-from awn.core.prepared import PreparedRead
+from awn.core import clock
+from awn.core.prepared import PreparedRead, insert_objects
 from awn.tickets.models import Ticket
 from awn.tickets.services import Actor, create_ticket
 from tests.factories import CustomerFactory, OrganizationFactory
@@ -80,3 +81,78 @@ def test_a_moment_is_passed_as_the_orm_passes_it():
 
     assert read.rows(since=ticket.created_at - timedelta(seconds=1)) == [{"pk": ticket.pk}]
     assert read.rows(since=ticket.created_at + timedelta(seconds=1)) == []
+
+
+def _event(ticket, kind, **fields):
+    from awn.tickets.models import TicketEvent
+
+    return TicketEvent(ticket=ticket, actor=ticket.requester, kind=kind, created_at=clock.now(), **fields)
+
+
+def test_inserted_objects_get_their_keys_and_read_back_as_written():
+    from awn.tickets.models import TicketEvent
+
+    customer = CustomerFactory()
+    ticket = create_ticket(requester=customer, subject="Printer", body="It jams", by=Actor.of(customer))
+    events = [
+        _event(ticket, "status", old="new", new={"status": "open", "note": "ünïcode"}),
+        _event(ticket, "priority", old=None, new=[1, 2]),
+    ]
+
+    insert_objects(events)
+
+    assert all(e.pk and not e._state.adding for e in events)
+    assert events[0].pk != events[1].pk
+    stored = {e.pk: e for e in TicketEvent.objects.filter(pk__in=[e.pk for e in events])}
+    assert stored[events[0].pk].new == {"status": "open", "note": "ünïcode"}
+    assert stored[events[0].pk].old == "new"
+    assert (stored[events[1].pk].old, stored[events[1].pk].new) == (None, [1, 2])
+    assert stored[events[1].pk].created_at == events[1].created_at
+    assert stored[events[1].pk].actor_id == customer.pk
+
+
+def test_more_rows_than_one_statement_takes_are_all_inserted_in_order():
+    from awn.tickets.models import TicketEvent
+
+    customer = CustomerFactory()
+    ticket = create_ticket(requester=customer, subject="Printer", body="It jams", by=Actor.of(customer))
+    events = [_event(ticket, "note", new=i) for i in range(300)]  # 2,400 values: SQLite takes 999 at once
+
+    insert_objects(events)
+
+    assert [TicketEvent.objects.get(pk=e.pk).new for e in events[::50]] == list(range(0, 300, 50))
+
+
+def test_a_conflicting_row_takes_the_update_fields_of_the_new_one():
+    from awn.reports.models import ReplyFact
+
+    customer = CustomerFactory()
+    ticket = create_ticket(requester=customer, subject="Printer", body="It jams", by=Actor.of(customer))
+    message = ticket.messages.get()
+    ReplyFact.objects.create(
+        message=message, ticket=ticket, agent_id=None, team_id=None, channel="web", created_at=clock.now()
+    )
+    later = clock.now() + timedelta(hours=1)
+
+    insert_objects(
+        [ReplyFact(message=message, ticket=ticket, channel="email", created_at=later)],
+        unique_fields=["message"],
+        update_fields=["channel"],
+    )
+
+    fact = ReplyFact.objects.get()
+    assert (fact.channel, fact.created_at != later) == ("email", True)
+
+
+def test_objects_holding_an_expression_go_through_bulk_create():
+    from django.db.models.functions import Now
+
+    from awn.tickets.models import TicketEvent
+
+    customer = CustomerFactory()
+    ticket = create_ticket(requester=customer, subject="Printer", body="It jams", by=Actor.of(customer))
+    event = TicketEvent(ticket=ticket, actor=customer, kind="note", new=1, created_at=Now())
+
+    insert_objects([event])
+
+    assert TicketEvent.objects.filter(kind="note", new=1).count() == 1

@@ -14,14 +14,16 @@ from __future__ import annotations
 import copy
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.constants import OnConflict
+from django.db.models.fields import AutoFieldMixin
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -137,3 +139,89 @@ def _instances(compiler: SQLCompiler, rows, using: str):
         for populator in populators:
             populator.populate(row, obj)
         yield obj
+
+
+# --- inserts ------------------------------------------------------------------------------------------------
+
+_INSERT_SQL: dict[tuple, str] = {}
+
+
+def insert_objects(
+    objs: Sequence[Model], *, unique_fields: Sequence[str] = (), update_fields: Sequence[str] = ()
+) -> None:
+    """`bulk_create` for the few rows of a hot write (a new ticket's events, its facts), with the SQL of
+    each shape built once per process: the values are prepared by their fields as the ORM prepares them
+    (`pre_save`, `get_db_prep_save`), new primary keys are read back (RETURNING), and with `unique_fields` a
+    conflicting row gets `update_fields` from the new one. Like `bulk_create`, no signal is sent. Objects
+    holding an expression, or a mix of rows with and without a primary key, go through `bulk_create`."""
+    if not objs:
+        return
+    model = type(objs[0])
+    opts = model._meta
+    using = router.db_for_write(model)
+    connection = connections[using]
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    new_keys = [obj.pk is None for obj in objs]
+    auto_key = isinstance(opts.pk, AutoFieldMixin) and all(new_keys)
+    fields = [f for f in opts.concrete_fields if not f.generated and not (auto_key and f is opts.pk)]
+    rows = [[field.pre_save(obj, True) for field in fields] for obj in objs]
+    if (any(new_keys) and not auto_key) or any(hasattr(v, "resolve_expression") for row in rows for v in row):
+        model.objects.bulk_create(
+            objs,
+            update_conflicts=bool(unique_fields),
+            unique_fields=unique_fields or None,
+            update_fields=update_fields or None,
+        )
+        return
+    per_statement = max(1, connection.ops.bulk_batch_size(fields, objs))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per_statement):
+            chunk = rows[start : start + per_statement]
+            sql = _insert_sql(connection, model, fields, len(chunk), auto_key, unique_fields, update_fields)
+            cursor.execute(
+                sql,
+                [
+                    field.get_db_prep_save(v, connection)
+                    for row in chunk
+                    for field, v in zip(fields, row, strict=True)
+                ],
+            )
+            if auto_key:
+                for obj, (key,) in zip(objs[start : start + per_statement], cursor.fetchall(), strict=True):
+                    obj.pk = key
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+
+
+def _insert_sql(connection, model, fields, count, returning, unique_fields, update_fields) -> str:
+    shape = (
+        connection.alias,
+        connection.vendor,
+        model,
+        count,
+        returning,
+        tuple(unique_fields),
+        tuple(update_fields),
+    )
+    sql = _INSERT_SQL.get(shape)
+    if sql is None:
+        opts, quote = model._meta, connection.ops.quote_name
+        one_row = f"({', '.join(['%s'] * len(fields))})"
+        sql = (
+            # Table and column names come from the model; every value is a parameter.
+            f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+            f"VALUES {', '.join([one_row] * count)}"
+        )
+        if unique_fields:
+            sql += " " + connection.ops.on_conflict_suffix_sql(
+                fields,
+                OnConflict.UPDATE,
+                [opts.get_field(name).column for name in update_fields],
+                [opts.get_field(name).column for name in unique_fields],
+            )
+        if returning:
+            sql += f" RETURNING {quote(opts.pk.column)}"
+        _INSERT_SQL[shape] = sql
+    return sql

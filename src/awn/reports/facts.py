@@ -20,7 +20,7 @@ from awn.accounts.models import STAFF_ROLES, User
 from awn.calendars.business_hours import Schedule, business_seconds_between
 from awn.calendars.selectors import schedule_for
 from awn.core import clock
-from awn.core.prepared import PreparedRead
+from awn.core.prepared import PreparedRead, insert_objects
 from awn.reports import rollups
 from awn.reports.models import ReplyFact, TicketFacts
 from awn.sla.models import SLAMeasurement, Target
@@ -214,9 +214,7 @@ def _histories(tickets: Sequence[dict[str, Any]], context: _Context) -> list[Tic
 def _store(histories: Sequence[TicketHistory], *, now: datetime) -> list[dict[str, Any]]:
     computed = [compute_facts(h, now=now) for h in histories]
     rows = [TicketFacts(ticket_id=h.ticket["id"], **c) for h, c in zip(histories, computed, strict=True)]
-    TicketFacts.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["ticket"], update_fields=FACT_FIELDS
-    )
+    insert_objects(rows, unique_fields=["ticket"], update_fields=FACT_FIELDS)
     return computed
 
 
