@@ -8,7 +8,7 @@ from django.db.models.sql.compiler import SQLCompiler
 
 from awn.accounts.models import User
 from awn.core import clock
-from awn.core.prepared import PreparedRead, insert_objects
+from awn.core.prepared import PreparedRead, insert_object, insert_objects
 from awn.tickets.models import Ticket
 from awn.tickets.services import Actor, create_ticket
 from tests.factories import CustomerFactory, OrganizationFactory
@@ -156,3 +156,24 @@ def test_objects_holding_an_expression_go_through_bulk_create():
     insert_objects([event])
 
     assert TicketEvent.objects.filter(kind="note", new=1).count() == 1
+
+
+def test_a_model_whose_save_is_listened_to_is_saved_with_its_signals():
+    from django.db.models.signals import post_save
+
+    from awn.tickets.models import Tag
+
+    heard = []
+
+    def listen(sender, instance, created, **kwargs):
+        heard.append((instance.name, created))
+
+    post_save.connect(listen, sender=Tag, dispatch_uid="test-insert-object")
+    try:
+        insert_object(Tag(name="printer"))
+    finally:
+        post_save.disconnect(dispatch_uid="test-insert-object", sender=Tag)
+    insert_object(Tag(name="quiet"))
+
+    assert heard == [("printer", True)]
+    assert set(Tag.objects.values_list("name", flat=True)) >= {"printer", "quiet"}

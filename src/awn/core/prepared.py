@@ -20,11 +20,12 @@ from datetime import date, datetime
 from itertools import chain
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.fields import AutoFieldMixin
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from django.db.models.signals import post_save, pre_save
 from django.db.models.sql.compiler import SQLCompiler
 
 
@@ -175,7 +176,8 @@ def insert_objects(
         )
         return
     per_statement = max(1, connection.ops.bulk_batch_size(fields, objs))
-    with connection.cursor() as cursor:
+    # As the ORM's writes: a failure inside an atomic block marks it for rollback.
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = rows[start : start + per_statement]
             sql = _insert_sql(connection, model, fields, len(chunk), auto_key, unique_fields, update_fields)
@@ -193,6 +195,17 @@ def insert_objects(
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
+
+
+def insert_object(obj: Model) -> None:
+    """`obj.save(force_insert=True)` for a hot write (a new ticket, its first message): through
+    `insert_objects` while nothing listens to the model's save signals (all a save then does is the INSERT),
+    else through `save`."""
+    model = type(obj)
+    if model._meta.parents or pre_save.has_listeners(model) or post_save.has_listeners(model):
+        obj.save(force_insert=True)
+    else:
+        insert_objects([obj])
 
 
 def _insert_sql(connection, model, fields, count, returning, unique_fields, update_fields) -> str:

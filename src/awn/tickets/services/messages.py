@@ -14,6 +14,7 @@ from awn.accounts.models import Role, User
 from awn.accounts.selectors import find_user_by_email
 from awn.core import clock
 from awn.core.errors import AttachmentTooLarge, NotPermitted, ValidationFailed
+from awn.core.prepared import insert_object
 from awn.core.sanitize import html_to_text, sanitize_html, text_to_html
 from awn.core.text import normalize_text
 from awn.search.indexing import index_message
@@ -256,14 +257,14 @@ def _open_ticket(
         ticket.last_agent_message_at = ticket.first_response_at = now
     else:
         ticket.last_customer_message_at = now
-    ticket.save(force_insert=True)
+    insert_object(ticket)
     created = new_event(
         ticket=ticket,
         by=by,
         kind=TicketEvent.Kind.CREATED,
         new={"subject": subject, "channel": channel, "priority": priority},
     )
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         author=requester,
         internal=False,
@@ -274,6 +275,7 @@ def _open_ticket(
         language=language,
         created_at=now,
     )
+    insert_object(message)
     _store_attachments(message, attachments)
     events = [
         created,
