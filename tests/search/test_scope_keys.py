@@ -339,3 +339,20 @@ def test_the_index_returns_exactly_the_newest_matches_each_user_may_see(world, m
         )
 
         assert sorted(hit.document_id for hit in hits) == sorted(expected_documents(user, window)), label
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL locks the ticket to index")
+def test_a_new_tickets_document_is_written_without_locking_it_and_a_reply_locks_its_ticket(customer, agent):
+    from django.test.utils import CaptureQueriesContext
+
+    from awn.tickets.services import create_ticket
+
+    with CaptureQueriesContext(connection) as created:
+        ticket = create_ticket(requester=customer, subject="Printer", body="It jams", by=Actor.of(customer))
+    with CaptureQueriesContext(connection) as replied:
+        reply_to_ticket(ticket=ticket, by=Actor.of(agent), body="Try turning it off")
+
+    assert not [q for q in created.captured_queries if "FOR NO KEY UPDATE" in q["sql"]]
+    assert [q for q in replied.captured_queries if "FOR NO KEY UPDATE" in q["sql"]]
+    assert SearchDocument.objects.filter(ticket=ticket).count() == 2
+    assert_index_follows(ticket)  # the documents carry the ticket's visibility keys

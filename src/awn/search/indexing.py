@@ -12,8 +12,9 @@ from awn.search.models import SearchDocument
 from awn.tickets.models import Message, Ticket
 
 
-def index_message(message: Message) -> None:
-    """Index a new message together with its ticket's subject."""
+def index_message(message: Message, *, new_ticket: bool = False) -> None:
+    """Index a new message together with its ticket's subject (`new_ticket`: the ticket was created in the
+    current transaction)."""
     ticket = message.ticket
     if not ticket.message_count:
         # A ticket without messages was indexed by its subject alone; its first message now carries it.
@@ -27,7 +28,8 @@ def index_message(message: Message) -> None:
                 subject=ticket.subject,
                 body=message.body,
             )
-        ]
+        ],
+        new_tickets=new_ticket,
     )
 
 

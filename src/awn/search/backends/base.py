@@ -41,7 +41,9 @@ class Hit:
 class SearchBackend:
     vendor = ""
 
-    def add_documents(self, documents: Sequence[Document]) -> None:
+    def add_documents(self, documents: Sequence[Document], *, new_tickets: bool = False) -> None:
+        """Index `documents`. `new_tickets`: their tickets were created in the current transaction, so no
+        other transaction can change them before it commits."""
         raise NotImplementedError
 
     def find(

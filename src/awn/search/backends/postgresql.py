@@ -165,32 +165,32 @@ def search_work_mem(cursor) -> Iterator[None]:
 class PostgreSQLBackend(SearchBackend):
     vendor = "postgresql"
 
-    def add_documents(self, documents: Sequence[Document]) -> None:
+    def add_documents(self, documents: Sequence[Document], *, new_tickets: bool = False) -> None:
         if not documents:
             return
         with connection.cursor() as cursor:
-            # Lock the tickets as the ticket services' own update will: a concurrent change of team or
-            # assignee then waits for this transaction, and its trigger sees these documents (or this
-            # transaction waits for it, and reads the keys it left).
-            cursor.execute(
-                f"SELECT id FROM {TICKET_TABLE} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
-                [sorted({doc.ticket_id for doc in documents})],
-            )
-            cursor.executemany(
+            if not new_tickets:
+                # Lock the tickets as the ticket services' own update will: a concurrent change of team or
+                # assignee then waits for this transaction, and its trigger sees these documents (or this
+                # transaction waits for it, and reads the keys it left). A ticket created in this
+                # transaction is seen by no other one before it commits: nothing to wait for.
+                cursor.execute(
+                    f"SELECT id FROM {TICKET_TABLE} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+                    [sorted({doc.ticket_id for doc in documents})],
+                )
+            rows = [
+                (doc.message_id, doc.internal, search_text(doc.subject), search_text(doc.body), doc.ticket_id)
+                for doc in documents
+            ]
+            sql = (
                 f"INSERT INTO {DOCUMENT_TABLE} (ticket_id, message_id, internal, tsv, scope) "
                 f"SELECT t.id, %s, %s, {TSVECTOR}, {postgresql_keys('t')} FROM {TICKET_TABLE} t "
-                "WHERE t.id = %s",
-                [
-                    (
-                        doc.message_id,
-                        doc.internal,
-                        search_text(doc.subject),
-                        search_text(doc.body),
-                        doc.ticket_id,
-                    )
-                    for doc in documents
-                ],
+                "WHERE t.id = %s"
             )
+            if len(rows) == 1:
+                cursor.execute(sql, rows[0])
+            else:
+                cursor.executemany(sql, rows)
 
     def find(
         self, *, terms: Terms, keys: Sequence[str] | None, include_internal: bool, window: int

@@ -143,7 +143,7 @@ def ensure_triggers(using: str = "default") -> None:
 class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
 
-    def add_documents(self, documents: Sequence[Document]) -> None:
+    def add_documents(self, documents: Sequence[Document], *, new_tickets: bool = False) -> None:
         with connection.cursor() as cursor:
             for document in documents:
                 cursor.execute(

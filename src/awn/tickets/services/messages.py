@@ -294,7 +294,7 @@ def _open_ticket(
             )
         )
     record_events(events)
-    index_message(message)
+    index_message(message, new_ticket=True)
     announce(
         "ticket.message_added",
         ticket,
