@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from awn.core.events import DomainEvent
 from awn.reports import handlers, rollups, selectors
-from awn.reports.models import AgentRollup, HourlyRollup, ReplyRollup, TagRollup, TicketRollup
+from awn.reports.models import (
+    AgentRollup,
+    HourlyRollup,
+    ReplyRollup,
+    RollupState,
+    TagDailyRollup,
+    TagRollup,
+    TicketRollup,
+)
 from awn.reports.overview import overview
 from awn.reports.rollup_overview import overview_from_rollups
 from awn.reports.rollups import bucket_of, histogram_percentile, rebuild_rollups
@@ -36,7 +44,7 @@ from tests.reports.conftest import fact
 BOUND = (
     2 ** (1 / 4) - 1
 )  # a percentile read from the histogram is off by less than this share of the exact one
-ROLLUPS = (TicketRollup, AgentRollup, HourlyRollup, ReplyRollup, TagRollup)
+ROLLUPS = (TicketRollup, AgentRollup, HourlyRollup, ReplyRollup, TagRollup, TagDailyRollup)
 
 
 def _rows() -> dict:
@@ -304,10 +312,109 @@ def test_the_volume_by_tag_reads_the_tag_rows(tagged_weeks):
     everything = selectors.Scope(everything=True)
     exact = overview_from_rollups(everything, PERIOD, by="tag", exact_up_to=0).series
     TagRollup.objects.update(created=0)  # visible only if the tag rows are read
+    TagDailyRollup.objects.update(created=0)
 
     rolled = overview_from_rollups(everything, PERIOD, by="tag", exact_up_to=0).series
 
     assert exact and not rolled
+
+
+def test_the_volume_by_tag_reads_the_daily_tag_rows_once_they_are_built(tagged_weeks):
+    everything = selectors.Scope(everything=True)
+    exact = overview_from_rollups(everything, PERIOD, by="tag", exact_up_to=0).series
+    TagDailyRollup.objects.update(created=0)  # visible only where the daily rows are read
+
+    daily = overview_from_rollups(everything, PERIOD, by="tag", exact_up_to=0).series
+    RollupState.objects.filter(table="tag_day").delete()  # as after the upgrade that added them
+    hourly = overview_from_rollups(everything, PERIOD, by="tag", exact_up_to=0).series
+
+    assert daily != exact
+    assert hourly == exact
+
+
+# Tickets created at these UTC instants, tagged "x" (and "y" when marked), and the volume by tag per local day
+# of the period, counted by hand. Each zone's day boundary falls inside a UTC day; the instants sit a minute
+# either side of it, in the whole UTC days of the period, in the hours at its ends and just outside it.
+BOUNDARY_CASES = {
+    # UTC+3: a UTC day's hours 21-23 belong to the next local day.
+    "Asia/Riyadh": (
+        (date(2024, 5, 1), date(2024, 5, 3)),
+        [
+            ("2024-04-30 20:59", "xy"),  # 30 April 23:59 local: before the period
+            ("2024-04-30 21:00", "xy"),  # 1 May 00:00, an hour at the start no whole UTC day covers
+            ("2024-05-01 20:59", "x"),  # 1 May 23:59
+            ("2024-05-01 21:00", "xy"),  # 2 May 00:00: the last hours of the UTC day 1 May
+            ("2024-05-02 23:59", "x"),  # 3 May 02:59: the last hours of the UTC day 2 May
+            ("2024-05-03 20:59", "xy"),  # 3 May 23:59, an hour at the end
+            ("2024-05-03 21:00", "x"),  # 4 May 00:00: after the period
+        ],
+        {"x": [2, 1, 2], "y": [1, 1, 1]},
+    ),
+    # UTC−8 then UTC−7 from 10 March 2024, 02:00 local (a 23-hour local day): a UTC day's first 8, then 7,
+    # hours belong to the local day before.
+    "America/Los_Angeles": (
+        (date(2024, 3, 8), date(2024, 3, 12)),
+        [
+            ("2024-03-08 07:59", "x"),  # 7 March 23:59 PST: before the period
+            ("2024-03-09 07:59", "xy"),  # 8 March 23:59 PST: the first hours of the UTC day 9 March
+            ("2024-03-09 08:00", "x"),  # 9 March 00:00 PST
+            ("2024-03-10 07:30", "xy"),  # 9 March 23:30 PST
+            ("2024-03-10 08:00", "x"),  # 10 March 00:00 PST
+            ("2024-03-10 10:00", "y"),  # 10 March 03:00 PDT, just after the change
+            ("2024-03-11 06:59", "xy"),  # 10 March 23:59 PDT: the first 7 hours of the UTC day 11 March
+            ("2024-03-11 07:00", "x"),  # 11 March 00:00 PDT
+            ("2024-03-13 06:59", "xy"),  # 12 March 23:59 PDT, an hour at the end
+            ("2024-03-13 07:00", "y"),  # 13 March 00:00 PDT: after the period
+        ],
+        {"x": [1, 2, 2, 1, 1], "y": [1, 1, 2, 0, 1]},
+    ),
+    # UTC+13 in the southern summer: most of a UTC day (its hours 11-23) is the next local day.
+    "Pacific/Auckland": (
+        (date(2024, 1, 10), date(2024, 1, 11)),
+        [
+            ("2024-01-09 10:59", "xy"),  # 9 January 23:59 local: before the period
+            ("2024-01-09 11:00", "x"),  # 10 January 00:00, an hour at the start
+            ("2024-01-10 10:59", "xy"),  # 10 January 23:59: the first 11 hours of the UTC day 10 January
+            ("2024-01-10 11:00", "y"),  # 11 January 00:00
+            ("2024-01-11 10:59", "x"),  # 11 January 23:59, an hour at the end
+        ],
+        {"x": [2, 1], "y": [1, 1]},
+    ),
+    # UTC+3:30: the hours are split between local days, so the chart comes from the facts.
+    "Asia/Tehran": (
+        (date(2024, 5, 1), date(2024, 5, 2)),
+        [
+            ("2024-04-30 20:29", "xy"),  # 30 April 23:59 local: before the period
+            ("2024-04-30 20:30", "x"),  # 1 May 00:00
+            ("2024-05-01 20:29", "xy"),  # 1 May 23:59
+            ("2024-05-01 20:30", "x"),  # 2 May 00:00
+            ("2024-05-02 20:29", "y"),  # 2 May 23:59
+            ("2024-05-02 20:30", "xy"),  # 3 May 00:00: after the period
+        ],
+        {"x": [2, 1], "y": [1, 1]},
+    ),
+}
+
+
+@pytest.mark.parametrize("zone", BOUNDARY_CASES)
+def test_the_volume_by_tag_counts_each_ticket_in_its_local_day_across_the_day_boundary(
+    customer, agent, team, now, zone
+):
+    (start, end), tickets, expected = BOUNDARY_CASES[zone]
+    for moment, tags in tickets:
+        now.set(datetime.fromisoformat(moment).replace(tzinfo=UTC))
+        create_ticket(
+            requester=customer, subject=moment, body="?", team=team, tags=list(tags), by=Actor.of(agent)
+        )  # the live handlers write the facts and the tag rows
+    filters = selectors.ReportFilters(start=start, end=end, timezone=zone)
+    everything, manager = selectors.Scope(everything=True), selectors.Scope(team_ids=(team.pk,))
+    x, y = (Tag.objects.get(name=name).pk for name in "xy")
+
+    for scope in (everything, manager):  # the "all teams" rows, and the team's own
+        rolled = overview_from_rollups(scope, filters, by="tag", exact_up_to=0).series
+
+        assert rolled == {x: expected["x"], y: expected["y"]}, scope
+        assert rolled == selectors.volume(scope, filters, by="tag")[1]  # the facts, through the tag table
 
 
 def test_an_agents_own_dashboard_and_a_tag_filter_read_the_facts(weeks, agent):
@@ -432,8 +539,6 @@ def test_a_fact_write_that_fails_inside_a_collection_adds_nothing_and_is_repaire
 def test_after_an_upgrade_the_dashboard_reads_the_facts_until_the_rollups_are_rebuilt(
     tagged_weeks, monkeypatch
 ):
-    from awn.reports.models import RollupState
-
     everything = selectors.Scope(everything=True)
     exact = overview(everything, PERIOD)
     monkeypatch.setattr("awn.reports.rollup_overview.EXACT_UP_TO", 1)
@@ -456,6 +561,26 @@ def test_after_an_upgrade_the_dashboard_reads_the_facts_until_the_rollups_are_re
         "hourly",
         "reply",
         "tag",
+        "tag_day",
     }
     assert after.summary.created == exact.summary.created  # the rebuilt rows
     assert TicketRollup.objects.filter(kind="c", channel="", tickets__gt=0).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("installation", ["new", "with facts"])
+def test_the_migration_adding_the_daily_tag_rows_marks_them_built_only_on_a_new_installation(installation):
+    call_command("migrate", "reports", "0005", verbosity=0)  # as before the upgrade
+    try:
+        if installation == "with facts":
+            fact()
+        assert not RollupState.objects.filter(table="tag_day").exists()
+    finally:
+        call_command("migrate", "reports", verbosity=0)
+
+    built = set(RollupState.objects.values_list("table", flat=True))
+
+    if installation == "new":
+        assert "tag_day" in built
+    else:  # the dashboard reads the hourly tag rows, and `awn doctor` warns, until the rebuild
+        assert "tag_day" not in built

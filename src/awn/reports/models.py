@@ -236,6 +236,25 @@ class TagRollup(models.Model):
         return f"{self.hour} team {self.team_id} tag {self.tag_id}"
 
 
+class TagDailyRollup(models.Model):
+    """Per UTC day, team and tag: the tickets created with that tag, the sums of that day's `TagRollup` rows.
+    A year's volume by tag reads these for the whole UTC days of the period, and the hourly rows only for the
+    hours whose local day is not their UTC day's (a few per day in a whole-hour timezone)."""
+
+    day = models.DateField()
+    team_id = models.IntegerField()
+    tag_id = models.IntegerField()
+    created = _counter()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team_id", "day", "tag_id"], name="tagdailyrollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} team {self.team_id} tag {self.tag_id}"
+
+
 class RollupState(models.Model):
     """The roll-up tables that hold every fact: a row per table (`rollups.TABLES`), written when
     `rebuild_report_rollups` ends, or by the migration of a database that had no facts yet (the live handlers

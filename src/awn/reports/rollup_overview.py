@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -25,6 +27,7 @@ from awn.reports.models import (
     HourlyRollup,
     ReplyFact,
     ReplyRollup,
+    TagDailyRollup,
     TagRollup,
     TicketFacts,
     TicketRollup,
@@ -319,8 +322,7 @@ def _local_time(scope: Scope, filters: ReportFilters, *, by: str):
     heat_answered = [[0] * 24 for _ in range(7)]
     zone = filters.zone
     for hour, c, a, f, s in _raw_rows(qs):
-        moment = hour if isinstance(hour, datetime) else datetime.fromisoformat(hour)
-        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+        moment = _utc(hour).astimezone(zone)
         day = moment.date()
         position = index.get(day)
         if position is None:
@@ -340,13 +342,25 @@ def _local_time(scope: Scope, filters: ReportFilters, *, by: str):
     return days, series, created_per_day, solved_per_day, heat_counts, heat_means
 
 
+def _utc(value: datetime | str) -> datetime:
+    """A roll-up row's hour as read without the ORM's conversions (SQLite gives text, naive UTC)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _tags_per_day(scope: Scope, filters: ReportFilters, days: list[date], index) -> dict[Any, list[int]]:
     """Tickets created per local day and tag: the tag rows (every team's row when the scope is everything
-    and no team is picked), or the facts when a channel or tier filter is set (the tag rows have neither)."""
-    if filters.channel or filters.tier or "tag" not in rollups.built_tables():
+    and no team is picked), or the facts when a channel or tier filter is set (the tag rows have neither).
+    The daily tag rows of the whole UTC days of the period and the hourly ones of the other hours once the
+    daily table is built; else the hourly rows of every hour (a year: ~250,000 rows at 1M tickets)."""
+    built = rollups.built_tables()
+    if filters.channel or filters.tier or "tag" not in built:
         return selectors.volume(scope, filters, by="tag")[1]
     dims = _scope_q(scope) & _dimension_q(filters)
     dims &= Q(team_id=ALL_TEAMS) if scope.everything and not filters.team_id else ~Q(team_id=ALL_TEAMS)
+    first, stop = whole_utc_days(filters)
+    if "tag_day" in built and first < stop:
+        return _tags_per_day_from_days(dims, filters, first, stop, days, index)
     rows = TagRollup.objects.filter(dims, hour__gte=filters.start_at, hour__lt=filters.end_at)
     grouped = selectors.grouped_by_local_time(
         rows, "hour", filters, ["day"], group=["tag_id"], sums={"created": "created"}
@@ -357,6 +371,77 @@ def _tags_per_day(scope: Scope, filters: ReportFilters, days: list[date], index)
         if position is not None and bucket["created"]:
             series.setdefault(tag, [0] * len(days))[position] += int(bucket["created"])
     return series
+
+
+def _local_days_of_utc_days(
+    filters: ReportFilters, first: datetime, stop: datetime
+) -> tuple[dict[date, date], list[tuple[datetime, datetime]]]:
+    """Where the daily rows of the whole UTC days [first, stop) count: each UTC day in the local day that
+    holds most of it. And the ranges to read hourly: the part of each of those UTC days that belongs to
+    another local day (the hours the zone's offset moves the day boundary by, or 24 minus that; local
+    midnights are found in the zone, so daylight-saving changes included), and the hours at either end of
+    the period that no whole UTC day covers (`_edges`)."""
+    days = filters.dates()
+    midnights = [datetime.combine(day, time.min, tzinfo=filters.zone).astimezone(UTC) for day in days]
+    majority: dict[date, date] = {}
+    ranges = list(_edges(filters, first, stop))
+    day = first
+    while day < stop:
+        end = day + timedelta(days=1)
+        points = [day, *midnights[bisect_right(midnights, day) : bisect_left(midnights, end)], end]
+        pieces = list(pairwise(points))
+        main = max(pieces, key=lambda piece: piece[1] - piece[0])
+        majority[day.date()] = days[bisect_right(midnights, main[0]) - 1]
+        ranges += [piece for piece in pieces if piece != main]
+        day = end
+    merged: list[tuple[datetime, datetime]] = []
+    for a, b in sorted(ranges):
+        if merged and merged[-1][1] >= a:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return majority, merged
+
+
+def _tags_per_day_from_days(
+    dims: Q, filters: ReportFilters, first: datetime, stop: datetime, days: list[date], index
+) -> dict[Any, list[int]]:
+    """Per local day and tag: the daily tag rows of the whole UTC days, each counted in its UTC day's main
+    local day, then the hourly rows of that day's other hours moved from there to their own local day, and
+    the hourly rows of the hours at the ends of the period. Exact in any whole-hour timezone; a year in
+    Riyadh reads ~13,000 daily and ~30,000 hourly rows at 1M tickets instead of ~250,000 hourly ones."""
+    majority, ranges = _local_days_of_utc_days(filters, first, stop)
+    series: dict[Any, list[int]] = {}
+
+    def add(tag: int, day: date | None, n: int) -> None:
+        position = index.get(day)
+        if position is not None and n:
+            series.setdefault(tag, [0] * len(days))[position] += n
+
+    daily = (
+        TagDailyRollup.objects.filter(dims, day__gte=first.date(), day__lt=stop.date())
+        .values_list("day", "tag_id")
+        .annotate(n=Sum("created"))
+        .order_by()
+    )
+    for day, tag, n in _raw_rows(daily):
+        day = day if isinstance(day, date) else date.fromisoformat(day)
+        add(tag, majority[day], int(n or 0))
+    hours = Q()
+    for a, b in ranges:
+        hours |= Q(hour__gte=a, hour__lt=b)
+    hourly = TagRollup.objects.filter(dims, hours).values_list("hour", "tag_id", "created").order_by()
+    zone = filters.zone
+    where: dict[Any, tuple[date, date | None]] = {}  # the raw hour: (its local day, its UTC day's)
+    for hour, tag, n in _raw_rows(hourly) if ranges else ():
+        if hour not in where:
+            moment = _utc(hour)
+            where[hour] = (moment.astimezone(zone).date(), majority.get(moment.date()))
+        local, counted_in = where[hour]
+        add(tag, local, n)
+        if counted_in is not None:  # the daily row counted it in its UTC day's main local day
+            add(tag, counted_in, -n)
+    return {tag: values for tag, values in series.items() if any(values)}
 
 
 def _local_time_from_facts(scope: Scope, filters: ReportFilters, *, by: str, days: list[date], index):

@@ -36,6 +36,7 @@ from awn.reports.models import (
     ReplyFact,
     ReplyRollup,
     RollupState,
+    TagDailyRollup,
     TagRollup,
     TicketFacts,
     TicketRollup,
@@ -71,6 +72,7 @@ AGENT_KEY = ["kind", "day", "team_id", "agent_id", "channel", "tier"]
 HOURLY_KEY = ["hour", "team_id", "channel", "tier"]
 REPLY_KEY = ["day", "team_id", "agent_id", "channel"]
 TAG_KEY = ["hour", "team_id", "tag_id"]
+TAG_DAY_KEY = ["day", "team_id", "tag_id"]
 TICKET_MEASURES = [
     "tickets",
     "timed",
@@ -92,6 +94,7 @@ TABLES: dict[str, tuple[Any, list[str], list[str]]] = {
     "hourly": (HourlyRollup, HOURLY_KEY, HOURLY_MEASURES),
     "reply": (ReplyRollup, REPLY_KEY, ["replies"]),
     "tag": (TagRollup, TAG_KEY, ["created"]),
+    "tag_day": (TagDailyRollup, TAG_DAY_KEY, ["created"]),
 }
 
 Key = tuple[str, tuple]  # (table, key values)
@@ -233,12 +236,14 @@ def reply_contributions(reply: Mapping[str, Any], into: Contributions, *, replie
 
 
 def tag_contributions(facts: Mapping[str, Any], tag_ids: Sequence[int], into: Contributions) -> None:
-    """What a ticket with these tags adds to the tag rows of the hour it was created: its team's row and the
-    "all teams" row of each tag."""
-    hour, team = _hour(facts["created_at"]), facts["team_id"] or 0
+    """What a ticket with these tags adds to the tag rows of the hour and of the UTC day it was created: its
+    team's row and the "all teams" row of each tag."""
+    created = facts["created_at"]
+    hour, day, team = _hour(created), _day(created), facts["team_id"] or 0
     for tag in tag_ids:
-        _add(into, ("tag", (hour, team, tag)), {"created": 1})
-        _add(into, ("tag", (hour, ALL_TEAMS, tag)), {"created": 1})
+        for teams in (team, ALL_TEAMS):
+            _add(into, ("tag", (hour, teams, tag)), {"created": 1})
+            _add(into, ("tag_day", (day, teams, tag)), {"created": 1})
 
 
 def ticket_tag_ids(ticket_id: int) -> list[int]:
@@ -497,6 +502,7 @@ def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[i
         TicketRollup.objects.exclude(day__range=(first, last)).delete()
         AgentRollup.objects.exclude(day__range=(first, last)).delete()
         ReplyRollup.objects.exclude(day__range=(first, last)).delete()
+        TagDailyRollup.objects.exclude(day__range=(first, last)).delete()
         for hourly in (HourlyRollup, TagRollup):
             hourly.objects.exclude(
                 hour__gte=_utc_midnight(first), hour__lt=_utc_midnight(last + timedelta(days=1))
@@ -510,6 +516,7 @@ def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[i
             TicketRollup.objects.filter(day=day).delete()
             AgentRollup.objects.filter(day=day).delete()
             ReplyRollup.objects.filter(day=day).delete()
+            TagDailyRollup.objects.filter(day=day).delete()
             HourlyRollup.objects.filter(hour__gte=begin, hour__lt=end).delete()
             TagRollup.objects.filter(hour__gte=begin, hour__lt=end).delete()
             change: Contributions = {}
