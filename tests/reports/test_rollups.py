@@ -332,15 +332,6 @@ def test_the_volume_by_tag_reads_the_daily_tag_rows_once_they_are_built(tagged_w
     assert hourly == exact
 
 
-def test_the_hourly_tag_rows_of_many_ranges_are_read_in_several_queries(tagged_weeks, monkeypatch):
-    everything = selectors.Scope(everything=True)
-    monkeypatch.setattr("awn.reports.rollup_overview.RANGES_PER_QUERY", 2)  # the two weeks: 14 ranges
-
-    rolled = overview_from_rollups(everything, PERIOD, by="tag", exact_up_to=0).series
-
-    assert rolled == selectors.volume(everything, PERIOD, by="tag")[1] != {}
-
-
 # Tickets created at these UTC instants, tagged "x" (and "y" when marked), and the volume by tag per local day
 # of the period, counted by hand. Each zone's day boundary falls inside a UTC day; the instants sit a minute
 # either side of it, in the whole UTC days of the period, in the hours at its ends and just outside it.

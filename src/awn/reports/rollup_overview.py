@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
@@ -376,12 +375,12 @@ def _tags_per_day(scope: Scope, filters: ReportFilters, days: list[date], index)
 
 def _local_days_of_utc_days(
     filters: ReportFilters, first: datetime, stop: datetime
-) -> tuple[dict[date, date], list[tuple[datetime, datetime]]]:
+) -> tuple[dict[date, date], list[datetime]]:
     """Where the daily rows of the whole UTC days [first, stop) count: each UTC day in the local day that
-    holds most of it. And the ranges to read hourly: the part of each of those UTC days that belongs to
-    another local day (the hours the zone's offset moves the day boundary by, or 24 minus that; local
-    midnights are found in the zone, so daylight-saving changes included), and the hours at either end of
-    the period that no whole UTC day covers (`_edges`)."""
+    holds most of it. And the hours to read hourly: those of each of these UTC days that belong to another
+    local day (as many as the zone's offset moves the day boundary, or 24 minus that; local midnights are
+    found in the zone, so daylight-saving days are right too), and the hours at either end of the period
+    that no whole UTC day covers (`_edges`). Whole hours: for zones whose offset is whole hours."""
     days = filters.dates()
     midnights = [datetime.combine(day, time.min, tzinfo=filters.zone).astimezone(UTC) for day in days]
     majority: dict[date, date] = {}
@@ -395,13 +394,12 @@ def _local_days_of_utc_days(
         majority[day.date()] = days[bisect_right(midnights, main[0]) - 1]
         ranges += [piece for piece in pieces if piece != main]
         day = end
-    merged: list[tuple[datetime, datetime]] = []
+    hours = []
     for a, b in sorted(ranges):
-        if merged and merged[-1][1] >= a:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return majority, merged
+        while a < b:
+            hours.append(a)
+            a += timedelta(hours=1)
+    return majority, hours
 
 
 def _tags_per_day_from_days(
@@ -410,51 +408,44 @@ def _tags_per_day_from_days(
     """Per local day and tag: the daily tag rows of the whole UTC days, each counted in its UTC day's main
     local day, then the hourly rows of that day's other hours moved from there to their own local day, and
     the hourly rows of the hours at the ends of the period. Exact in any whole-hour timezone; a year in
-    Riyadh reads ~13,000 daily and ~30,000 hourly rows at 1M tickets instead of ~250,000 hourly ones."""
-    majority, ranges = _local_days_of_utc_days(filters, first, stop)
-    series: dict[Any, list[int]] = {}
-
-    def add(tag: int, day: date | None, n: int) -> None:
-        position = index.get(day)
-        if position is not None and n:
-            series.setdefault(tag, [0] * len(days))[position] += n
-
+    Riyadh reads ~13,500 daily and ~26,000 hourly rows at 1M tickets instead of ~250,000 hourly ones."""
+    majority, hours = _local_days_of_utc_days(filters, first, stop)
+    counts: dict[tuple[int, int], int] = defaultdict(int)  # (tag, position of the local day): tickets
     daily = (
         TagDailyRollup.objects.filter(dims, day__gte=first.date(), day__lt=stop.date())
         .values_list("day", "tag_id")
         .annotate(n=Sum("created"))
         .order_by()
     )
+    counted_in: dict[Any, int] = {}  # the raw day: the position of its main local day
     for day, tag, n in _raw_rows(daily):
-        day = day if isinstance(day, date) else date.fromisoformat(day)
-        add(tag, majority[day], int(n or 0))
+        if day not in counted_in:
+            counted_in[day] = index[majority[day if isinstance(day, date) else date.fromisoformat(day)]]
+        counts[tag, counted_in[day]] += int(n or 0)
+    # The hours by value (a year in Riyadh: ~1,100; at most 12 a day and a day at the ends), so the database
+    # seeks each one in the (team, hour, tag) index; ranges of them OR'd cost the ORM more than the reading.
+    hourly = (
+        TagRollup.objects.filter(dims, hour__in=hours).values_list("hour", "tag_id", "created").order_by()
+    )
     zone = filters.zone
-    where: dict[Any, tuple[date, date | None]] = {}  # the raw hour: (its local day, its UTC day's)
-    for hour, tag, n in _hourly_tag_rows(dims, ranges):
-        if hour not in where:
+    moves: dict[
+        Any, tuple[int | None, int | None]
+    ] = {}  # the raw hour: (to its local day, from its UTC day's)
+    for hour, tag, n in _raw_rows(hourly) if hours else ():
+        if hour not in moves:
             moment = _utc(hour)
-            where[hour] = (moment.astimezone(zone).date(), majority.get(moment.date()))
-        local, counted_in = where[hour]
-        add(tag, local, n)
-        if counted_in is not None:  # the daily row counted it in its UTC day's main local day
-            add(tag, counted_in, -n)
-    return {tag: values for tag, values in series.items() if any(values)}
-
-
-RANGES_PER_QUERY = 100
-
-
-def _hourly_tag_rows(dims: Q, ranges: list[tuple[datetime, datetime]]) -> Iterator[tuple]:
-    """(hour, tag, created) of the tag rows in these hour ranges. The teams go in each range's term, so
-    SQLite seeks each range in the (team, hour, tag) index instead of reading every hour of the teams; a
-    hundred ranges per query keeps a manager of many teams under the database's limit of parameters."""
-    for batch in range(0, len(ranges), RANGES_PER_QUERY):
-        hours = Q()
-        for a, b in ranges[batch : batch + RANGES_PER_QUERY]:
-            hours |= dims & Q(hour__gte=a, hour__lt=b)
-        yield from _raw_rows(
-            TagRollup.objects.filter(hours).values_list("hour", "tag_id", "created").order_by()
-        )
+            main = majority.get(moment.date())  # a whole UTC day's: its daily row counted it there
+            moves[hour] = (index.get(moment.astimezone(zone).date()), None if main is None else index[main])
+        to, away = moves[hour]
+        if to is not None:
+            counts[tag, to] += n
+        if away is not None:
+            counts[tag, away] -= n
+    series: dict[Any, list[int]] = {}
+    for (tag, position), n in counts.items():
+        if n:
+            series.setdefault(tag, [0] * len(days))[position] = n
+    return series
 
 
 def _local_time_from_facts(scope: Scope, filters: ReportFilters, *, by: str, days: list[date], index):
