@@ -144,7 +144,7 @@ def _check_rollups() -> Finding:
         return Finding(
             "WARN",
             "reports",
-            f"report roll-ups not built yet ({', '.join(missing)}): long periods read every ticket's facts",
+            f"report roll-ups not built yet ({', '.join(missing)}): long periods are read slower meanwhile",
             "run `awn manage rebuild_report_rollups`",
         )
     return Finding("OK", "reports", "report roll-ups built")
