@@ -91,6 +91,31 @@ def test_a_batch_writes_the_report_rollups_of_the_messages_that_landed_and_only_
 
 
 @pytest.mark.django_db
+def test_a_reply_threads_to_a_parent_another_worker_committed_while_it_looked(mailbox, monkeypatch):
+    from awn.connectors.email import ingest
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("SQLite has one writer at a time: no other worker commits while this one looks")
+    store(make_mail(subject="Printer", message_id="<parent@mail.example.com>"), mailbox)
+    ingest_next_batch(size=10)
+    store(make_mail(subject="Re: Printer", in_reply_to="<parent@mail.example.com>"), mailbox)
+    looks = []
+    real_find_ticket = ingest.find_ticket
+
+    def first_look_before_the_commit(*args, **kwargs):
+        looks.append(1)  # the first look ran just before the other worker committed the parent
+        return (None, "") if len(looks) == 1 else real_find_ticket(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "find_ticket", first_look_before_the_commit)
+
+    (row,) = ingest_next_batch(size=10)
+
+    assert row.status == Status.INGESTED
+    assert Ticket.objects.count() == 1
+    assert len(looks) == 2
+
+
+@pytest.mark.django_db
 def test_a_reply_threads_to_its_parent_ingested_earlier_in_the_same_batch(mailbox):
     store(make_mail(subject="Printer", message_id="<parent@mail.example.com>"), mailbox)
     store(

@@ -314,8 +314,12 @@ def _ingest(row: RawEmail, batch: _Batch) -> str:
     envelope = [line for line in row.envelope_to.split("\n") if line]
     recipients = [*envelope, *parsed.delivered_to, *(a for _n, a in parsed.to), *(a for _n, a in parsed.cc)]
     ticket_id, how = find_ticket(parsed, recipients=recipients, our_addresses=ours)
-    if ticket_id is None and parsed.thread_ids and _parent_in_flight(parsed.thread_ids, batch):
-        raise _Deferred
+    if ticket_id is None and parsed.thread_ids and connection.features.has_select_for_update_skip_locked:
+        if _parent_in_flight(parsed.thread_ids, batch):
+            raise _Deferred
+        # Not in flight now: a parent another worker committed after the first look above (which could not
+        # see it yet) and before this check is found by a second look.
+        ticket_id, how = find_ticket(parsed, recipients=recipients, our_addresses=ours)
     body, html, notes = _content(parsed, is_reply=bool(ticket_id or parsed.thread_ids))
     files, refused = _attachments(parsed)
     notes.extend(refused)
