@@ -159,10 +159,14 @@ if TESTING and env_str("AWN_TEST_DATABASE_URL"):
 # in tests: a connection kept by a server thread of one test would outlive the test database.
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("AWN_DB_CONN_MAX_AGE", 0 if TESTING else 300))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + IMMEDIATE transactions: readers never block the writer, writers queue instead of failing.
+    # WAL + IMMEDIATE transactions: readers never block the writer, writers queue instead of failing. The
+    # backend queues writers of every process on a lock file, woken as soon as the writer before them is done
+    # (core/sqlite/base.py); SQLite's busy timeout stays for writers outside Awn.
+    _db["ENGINE"] = "awn.core.sqlite"
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+        "queue_writers": env_bool("AWN_SQLITE_QUEUE_WRITERS", True),
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
             "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;"

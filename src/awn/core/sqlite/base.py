@@ -1,0 +1,173 @@
+"""Django's SQLite backend, with every writer queued on an exclusive `flock` of a file beside the database.
+
+SQLite lets one connection write at a time. A connection that finds the write lock taken waits in SQLite's
+busy handler, which sleeps and retries in steps of 1, 2, 5, 10 … 25, 50, 100 ms until the busy timeout: it
+does not learn when the lock is released, so with several processes writing (web processes, the job worker,
+mail workers) each waiter oversleeps the moment the lock is free, throughput falls and the tail latency
+grows to the step length (docs/performance.md). Here each connection first takes an exclusive `flock` on
+`<database>-writer` through a file descriptor of its own, so threads of one process queue the same way as
+processes do, and the kernel wakes a waiter as soon as the holder lets go:
+
+- a transaction (`atomic`, which starts with `BEGIN IMMEDIATE`) takes it just before BEGIN and lets it go
+  right after COMMIT or ROLLBACK (or when the connection closes); savepoints inside it take nothing more;
+- a statement that may write outside a transaction (autocommit) holds it for that statement;
+- reads outside a transaction never take it, so readers never wait for writers (WAL).
+
+SQLite's own busy timeout stays as the fallback for writers that do not take the lock (the sqlite3 shell,
+another program); the job queue's own database (Huey) is another file with its own locks. A holder that dies,
+even by SIGKILL, loses the lock with its file descriptor, as it loses SQLite's. Waiting has no time limit,
+as a writer waiting for a row lock on PostgreSQL has none: the holder is a transaction of this application.
+In-memory databases (the tests' default) are one process's and take no lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from typing import Any
+
+from django.db.backends.sqlite3 import base as sqlite3_base
+
+# django-stubs leaves out the backend's private transaction hooks that this module extends.
+SQLiteDatabaseWrapper: Any = sqlite3_base.DatabaseWrapper
+LOCK_SUFFIX = "-writer"
+# Statements that never write: outside a transaction they run without the lock.
+READ_ONLY_PREFIXES = ("SELECT", "EXPLAIN")
+
+
+class WriterQueue:
+    """The exclusive lock one connection holds while it writes; one file descriptor per connection."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.held = False
+        self.fd = self._open()
+
+    def _open(self) -> int:
+        self.pid = os.getpid()
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except PermissionError:  # a database readable but not writable here: flock needs no write access
+            return os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+
+    def acquire(self) -> None:
+        if self.held:
+            return
+        if self.pid != os.getpid():
+            # Inherited through fork: the descriptor shares its lock with the parent's; take one of our own.
+            self.fd = self._open()
+        fcntl.flock(self.fd, fcntl.LOCK_EX)  # blocks without the GIL; woken by the kernel on release
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self.held = False
+        if self.pid == os.getpid():
+            os.close(self.fd)
+
+
+class DatabaseWrapper(SQLiteDatabaseWrapper):
+    writer_queue: WriterQueue | None = None
+
+    def get_connection_params(self) -> dict[str, Any]:
+        params = super().get_connection_params()
+        self.queue_writers = params.pop("queue_writers", True)
+        return params
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        connection = super().get_new_connection(conn_params)
+        if self.queue_writers and not self.is_in_memory_db():
+            self.writer_queue = WriterQueue(writer_lock_path(conn_params["database"]))
+        return connection
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        if self.writer_queue is None:
+            return super().create_cursor(name)
+        cursor = self.connection.cursor(factory=QueuedWriterCursor)
+        cursor.writer_queue = self.writer_queue
+        return cursor
+
+    def _start_transaction_under_autocommit(self) -> None:
+        if self.writer_queue is None or self.transaction_mode not in ("IMMEDIATE", "EXCLUSIVE"):
+            # A DEFERRED transaction takes SQLite's write lock at its first write, after its snapshot: a
+            # queue before BEGIN would hold readers back for nothing.
+            super()._start_transaction_under_autocommit()
+            return
+        self.writer_queue.acquire()
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_writer_lock()
+            raise
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            self._release_writer_lock()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            self._release_writer_lock()
+
+    def _close(self) -> None:
+        try:
+            super()._close()
+        finally:
+            if self.writer_queue is not None:
+                self.writer_queue.close()
+                self.writer_queue = None
+
+    def _release_writer_lock(self) -> None:
+        # A COMMIT that failed leaves the transaction open: the lock goes with its ROLLBACK.
+        if self.writer_queue is not None and not (self.connection and self.connection.in_transaction):
+            self.writer_queue.release()
+
+
+class QueuedWriterCursor(sqlite3_base.SQLiteCursorWrapper):
+    """Holds the connection's writer lock around a statement that may write outside a transaction."""
+
+    writer_queue: WriterQueue
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if not self._takes_writer_lock(query):
+            return super().execute(query, params)
+        self.writer_queue.acquire()
+        try:
+            return super().execute(query, params)
+        finally:
+            self._release_after_autocommit()
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        if not self._takes_writer_lock(query):
+            return super().executemany(query, param_list)
+        self.writer_queue.acquire()
+        try:
+            return super().executemany(query, param_list)
+        finally:
+            self._release_after_autocommit()
+
+    def _takes_writer_lock(self, query: str) -> bool:
+        if self.writer_queue.held or self.connection.in_transaction:
+            return False  # inside a transaction: it holds the lock already (IMMEDIATE), or reads (DEFERRED)
+        return not query.lstrip()[:7].upper().startswith(READ_ONLY_PREFIXES)
+
+    def _release_after_autocommit(self) -> None:
+        # With autocommit off (transaction.set_autocommit(False)) sqlite3 opened a transaction before the
+        # statement: the lock then stays until its COMMIT or ROLLBACK.
+        if not self.connection.in_transaction:
+            self.writer_queue.release()
+
+
+def writer_lock_path(database: str) -> str:
+    """The lock file beside the database file (`file:` URIs keep their path, without the query string)."""
+    database = os.fspath(database)
+    if database.startswith("file:"):
+        database = database[len("file:") :].split("?", 1)[0]
+    return f"{database}{LOCK_SUFFIX}"
