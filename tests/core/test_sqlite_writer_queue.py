@@ -241,9 +241,10 @@ def test_autocommit_switched_off_keeps_the_lock_until_the_commit(aliases, home):
 
 def test_threads_of_one_process_queue_on_their_own_connections(aliases, home):
     alias = aliases()  # each thread has its own connection for an alias
-    outcome = []
+    started, outcome = threading.Event(), []
 
     def write():
+        started.set()
         try:
             with transaction.atomic(using=alias):
                 insert(alias, "second")
@@ -257,11 +258,47 @@ def test_threads_of_one_process_queue_on_their_own_connections(aliases, home):
         insert(alias, "first")
         thread = threading.Thread(target=write)
         thread.start()
-        wait_for(lambda: queued_on_lock(os.getpid(), home / "awn.sqlite3-writer"), "the thread to queue")
+        started.wait(60)
+        time.sleep(0.2)  # room for the thread to meet the lock (with a busy timeout of 0 it would fail)
+        assert outcome == []
     thread.join(60)
 
     assert outcome == ["committed"]
     assert rows(home) == ["first", "second"]
+
+
+def test_one_thread_per_process_waits_on_the_file_lock_the_others_on_the_process_gate(aliases, home):
+    alias = aliases()
+    lock = home / "awn.sqlite3-writer"
+    holder = hold(home)  # another process
+    ready = threading.Barrier(3)
+
+    def write(who: str) -> None:
+        ready.wait()
+        try:
+            with transaction.atomic(using=alias):
+                insert(alias, who)
+        finally:
+            connections[alias].close()
+
+    threads = [threading.Thread(target=write, args=(who,)) for who in ("second", "third")]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    wait_for(lambda: queued_on_lock(os.getpid(), lock), "a thread to queue on the file lock")
+    time.sleep(0.2)  # room for the other thread to reach the file lock, were it not held back
+    waiting = [
+        line
+        for line in Path("/proc/locks").read_text().splitlines()
+        if line.split()[1] == "->" and line.split()[5] == str(os.getpid())
+    ]
+    (home / "first.go").touch()
+    finish(holder)
+    for thread in threads:
+        thread.join(60)
+
+    assert len(waiting) == 1
+    assert sorted(rows(home)) == ["first", "second", "third"]
 
 
 def test_without_the_queue_a_second_writer_meets_a_locked_database(aliases, home):
@@ -305,3 +342,14 @@ def test_the_settings_choose_the_queueing_backend_for_sqlite():
     assert isinstance(connection, DatabaseWrapper)
     with transaction.atomic():
         assert connection.connection.in_transaction
+
+
+def test_a_lock_file_that_cannot_be_opened_leaves_writers_to_the_busy_handler(aliases, home, caplog):
+    alias = aliases()
+    (home / "awn.sqlite3-writer").mkdir()  # a directory where the lock file should be
+
+    insert(alias, "written")
+
+    assert connections[alias].writer_queue is None
+    assert "cannot open the writer lock" in caplog.text
+    assert rows(home) == ["written"]

@@ -2,11 +2,13 @@
 
 SQLite lets one connection write at a time. A connection that finds the write lock taken waits in SQLite's
 busy handler, which sleeps and retries in steps of 1, 2, 5, 10 … 25, 50, 100 ms until the busy timeout: it
-does not learn when the lock is released, so with several processes writing (web processes, the job worker,
-mail workers) each waiter oversleeps the moment the lock is free, throughput falls and the tail latency
-grows to the step length (docs/performance.md). Here each connection first takes an exclusive `flock` on
-`<database>-writer` through a file descriptor of its own, so threads of one process queue the same way as
-processes do, and the kernel wakes a waiter as soon as the holder lets go:
+does not learn when the lock is released. With several processes or threads writing (web processes, the
+job worker, mail workers) the lock sits free while writers sleep, and who gets it is luck: a writer that
+keeps losing waits seconds while others pass at once (docs/performance.md, item 9). Here a writer first
+takes its process's gate (a threading.Lock per database file) and then an exclusive `flock` on
+`<database>-writer` through its connection's own file descriptor: threads of one process queue on the gate,
+processes on the file lock, and the kernel wakes the one waiter of each process as soon as the holder lets
+go:
 
 - a transaction (`atomic`, which starts with `BEGIN IMMEDIATE`) takes it just before BEGIN and lets it go
   right after COMMIT or ROLLBACK (or when the connection closes); savepoints inside it take nothing more;
@@ -23,16 +25,34 @@ In-memory databases (the tests' default) are one process's and take no lock.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import threading
 from typing import Any
 
 from django.db.backends.sqlite3 import base as sqlite3_base
 
 # django-stubs leaves out the backend's private transaction hooks that this module extends.
 SQLiteDatabaseWrapper: Any = sqlite3_base.DatabaseWrapper
+log = logging.getLogger("awn.db")
+
 LOCK_SUFFIX = "-writer"
 # Statements that never write: outside a transaction they run without the lock.
 READ_ONLY_PREFIXES = ("SELECT", "EXPLAIN")
+
+
+_gates: dict[tuple[int, str], threading.Lock] = {}
+_gates_lock = threading.Lock()
+
+
+def process_gate(path: str) -> threading.Lock:
+    """The lock the threads of this process take before queueing on `path`'s file lock (one per process)."""
+    key = (os.getpid(), path)
+    with _gates_lock:
+        gate = _gates.get(key)
+        if gate is None:
+            gate = _gates[key] = threading.Lock()
+        return gate
 
 
 class WriterQueue:
@@ -42,6 +62,7 @@ class WriterQueue:
         self.path = path
         self.held = False
         self.fd = self._open()
+        self.gate = process_gate(path)
 
     def _open(self) -> int:
         self.pid = os.getpid()
@@ -56,18 +77,31 @@ class WriterQueue:
         if self.pid != os.getpid():
             # Inherited through fork: the descriptor shares its lock with the parent's; take one of our own.
             self.fd = self._open()
-        fcntl.flock(self.fd, fcntl.LOCK_EX)  # blocks without the GIL; woken by the kernel on release
+            self.gate = process_gate(self.path)
+        # Threads of this process queue on the gate, so at most one per process waits on the file lock: its
+        # release wakes one thread per process, not every waiting thread of every process.
+        self.gate.acquire()
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)  # blocks without the GIL; woken by the kernel on release
+        except BaseException:
+            self.gate.release()
+            raise
         self.held = True
 
     def release(self) -> None:
         if self.held:
             self.held = False
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+            finally:
+                self.gate.release()
 
     def close(self) -> None:
-        self.held = False
+        if self.held:
+            self.held = False
+            self.gate.release()
         if self.pid == os.getpid():
-            os.close(self.fd)
+            os.close(self.fd)  # lets go of the file lock
 
 
 class DatabaseWrapper(SQLiteDatabaseWrapper):
@@ -81,7 +115,14 @@ class DatabaseWrapper(SQLiteDatabaseWrapper):
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
         if self.queue_writers and not self.is_in_memory_db():
-            self.writer_queue = WriterQueue(writer_lock_path(conn_params["database"]))
+            path = writer_lock_path(conn_params["database"])
+            try:
+                self.writer_queue = WriterQueue(path)
+            except OSError as exc:
+                # SQLite can still write (its busy timeout decides); only the queue is lost.
+                log.warning(
+                    "cannot open the writer lock %s (%s): writers wait in SQLite's busy handler", path, exc
+                )
         return connection
 
     def create_cursor(self, name: str | None = None) -> Any:
