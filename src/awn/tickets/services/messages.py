@@ -111,16 +111,7 @@ def _add_message(
     events = [new_event(ticket=ticket, by=by, kind=kind, message=message, new={"internal": internal})]
     fields = ["message_count"]
     if language and ticket.language != language:
-        events.append(
-            new_event(
-                ticket=ticket,
-                by=Actor.system("language detection"),
-                kind=TicketEvent.Kind.LANGUAGE,
-                old=ticket.language or None,
-                new=language,
-                message=message,
-            )
-        )
+        events.append(_language_event(ticket=ticket, message=message, old=ticket.language, new=language))
         ticket.language = language
         fields.append("language")
     record_events(events)
@@ -284,15 +275,7 @@ def _open_ticket(
         ),
     ]
     if language:
-        events.append(
-            new_event(
-                ticket=ticket,
-                by=Actor.system("language detection"),
-                kind=TicketEvent.Kind.LANGUAGE,
-                new=language,
-                message=message,
-            )
-        )
+        events.append(_language_event(ticket=ticket, message=message, old="", new=language))
     record_events(events)
     index_message(message, new_ticket=True)
     announce(
@@ -326,6 +309,18 @@ def _language_of(text: str) -> str:
     from awn.automation.language import detect_language
 
     return detect_language(text)
+
+
+def _language_event(*, ticket: Ticket, message: Message, old: str, new: str) -> TicketEvent:
+    """The history's record of the language detected in a customer's message (the ticket's is now `new`)."""
+    return new_event(
+        ticket=ticket,
+        by=Actor.system("language detection"),
+        kind=TicketEvent.Kind.LANGUAGE,
+        old=old or None,
+        new=new,
+        message=message,
+    )
 
 
 def _may_write_to(user: User, ticket: Ticket) -> bool:
