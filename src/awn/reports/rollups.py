@@ -97,6 +97,10 @@ TABLES: dict[str, tuple[Any, list[str], list[str]]] = {
     "tag_day": (TagDailyRollup, TAG_DAY_KEY, ["created"]),
 }
 
+# The tables keyed by UTC day and by UTC hour (the rebuild recomputes a day of each at a time).
+DAILY_MODELS = tuple(model for model, key, _measures in TABLES.values() if "day" in key)
+HOURLY_MODELS = tuple(model for model, key, _measures in TABLES.values() if "hour" in key)
+
 Key = tuple[str, tuple]  # (table, key values)
 # Rows that sum over a dimension (grouping sets): dashboards without that filter read far fewer rows.
 ANY_CHANNEL, ANY_TIER, ALL_TEAMS = "", 0, -1
@@ -356,12 +360,8 @@ def collecting() -> Iterator[None]:
     if _collected.get() is not None:
         yield
         return
-    found: Contributions = {}
-    token = _collected.set(found)
-    try:
+    with _collection() as found:
         yield
-    finally:
-        _collected.reset(token)
     apply(found)
 
 
@@ -374,13 +374,20 @@ def tentative() -> Iterator[None]:
     if outer is None:
         yield
         return
-    mine: Contributions = {}
-    token = _collected.set(mine)
-    try:
+    with _collection() as mine:
         yield
+    _add_all(outer, mine, 1)
+
+
+@contextmanager
+def _collection() -> Iterator[Contributions]:
+    """A new collection of differences for the block (the one `apply` adds to), the previous one after it."""
+    found: Contributions = {}
+    token = _collected.set(found)
+    try:
+        yield found
     finally:
         _collected.reset(token)
-    _add_all(outer, mine, 1)
 
 
 def apply(change: Contributions) -> int:
@@ -499,11 +506,9 @@ def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[i
             mark_built()
             return 0, 0
         first, last = _day(min(moments)), _day(max(moments))
-        TicketRollup.objects.exclude(day__range=(first, last)).delete()
-        AgentRollup.objects.exclude(day__range=(first, last)).delete()
-        ReplyRollup.objects.exclude(day__range=(first, last)).delete()
-        TagDailyRollup.objects.exclude(day__range=(first, last)).delete()
-        for hourly in (HourlyRollup, TagRollup):
+        for daily in DAILY_MODELS:
+            daily.objects.exclude(day__range=(first, last)).delete()
+        for hourly in HOURLY_MODELS:
             hourly.objects.exclude(
                 hour__gte=_utc_midnight(first), hour__lt=_utc_midnight(last + timedelta(days=1))
             ).delete()
@@ -513,12 +518,10 @@ def rebuild_rollups(*, progress: Callable[[str], None] | None = None) -> tuple[i
         begin, end = _utc_midnight(day), _utc_midnight(day + timedelta(days=1))
         with transaction.atomic():
             _lock_rollups()
-            TicketRollup.objects.filter(day=day).delete()
-            AgentRollup.objects.filter(day=day).delete()
-            ReplyRollup.objects.filter(day=day).delete()
-            TagDailyRollup.objects.filter(day=day).delete()
-            HourlyRollup.objects.filter(hour__gte=begin, hour__lt=end).delete()
-            TagRollup.objects.filter(hour__gte=begin, hour__lt=end).delete()
+            for daily in DAILY_MODELS:
+                daily.objects.filter(day=day).delete()
+            for hourly in HOURLY_MODELS:
+                hourly.objects.filter(hour__gte=begin, hour__lt=end).delete()
             change: Contributions = {}
             for facts in TicketFacts.objects.filter(created_at__gte=begin, created_at__lt=end).values(
                 *FACT_COLUMNS
