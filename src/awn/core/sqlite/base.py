@@ -177,20 +177,17 @@ class QueuedWriterCursor(sqlite3_base.SQLiteCursorWrapper):
     writer_queue: WriterQueue
 
     def execute(self, query: str, params: Any = None) -> Any:
-        if not self._takes_writer_lock(query):
-            return super().execute(query, params)
-        self.writer_queue.acquire()
-        try:
-            return super().execute(query, params)
-        finally:
-            self._release_after_autocommit()
+        return self._queued(super().execute, query, params)
 
     def executemany(self, query: str, param_list: Any) -> Any:
+        return self._queued(super().executemany, query, param_list)
+
+    def _queued(self, run: Any, query: str, params: Any) -> Any:
         if not self._takes_writer_lock(query):
-            return super().executemany(query, param_list)
+            return run(query, params)
         self.writer_queue.acquire()
         try:
-            return super().executemany(query, param_list)
+            return run(query, params)
         finally:
             self._release_after_autocommit()
 
