@@ -434,9 +434,8 @@ def _tags_per_day_from_days(
         .order_by()
     )
     zone = filters.zone
-    moves: dict[
-        Any, tuple[int | None, int | None]
-    ] = {}  # the raw hour: (to its local day, from its UTC day's)
+    # The raw hour: (the position of its local day, that of its UTC day's main local day, counted there).
+    moves: dict[Any, tuple[int | None, int | None]] = {}
     for hour, tag, n in _raw_rows(hourly) if hours else ():
         if hour not in moves:
             moment = _utc(hour)
