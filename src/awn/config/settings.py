@@ -174,6 +174,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     _db["TEST"] = {"NAME": str(AWN_HOME / "test.sqlite3")} if env_bool("AWN_TEST_SQLITE_FILE") else {}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, knowing the 65,535-value limit of a statement bound on the server (core/postgresql).
+    _db["ENGINE"] = "awn.core.postgresql"
     _db.setdefault("OPTIONS", {})
     # Server-side binding: the SQL and its values go separately, and psycopg prepares a statement once a
     # connection has run the same SQL 5 times (prepare_threshold; Django turns prepared statements off by
