@@ -353,3 +353,49 @@ def test_a_lock_file_that_cannot_be_opened_leaves_writers_to_the_busy_handler(al
     assert connections[alias].writer_queue is None
     assert "cannot open the writer lock" in caplog.text
     assert rows(home) == ["written"]
+
+
+def pragma(alias: str, name: str):
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"PRAGMA {name}")
+        return cursor.fetchone()[0]
+
+
+def rows_in_the_database_file(home: Path, tmp_path_factory) -> list[str]:
+    """The rows the database file itself holds, without what is still only in its WAL."""
+    copy = tmp_path_factory.mktemp("file-only") / "awn.sqlite3"
+    copy.write_bytes((home / "awn.sqlite3").read_bytes())
+    with sqlite3.connect(copy) as db:
+        return [who for (who,) in db.execute("SELECT who FROM rows ORDER BY id")]
+
+
+def test_commits_checkpoint_the_wal_every_few_transactions_after_letting_go_of_the_lock(
+    aliases, home, tmp_path_factory, monkeypatch
+):
+    from awn.core.sqlite import base
+
+    alias = aliases()
+    assert pragma(alias, "wal_autocheckpoint") == 0  # no checkpoint inside a COMMIT, under the lock
+    lock_free_at_checkpoint = []
+    checkpoint = DatabaseWrapper.checkpoint
+
+    def watched(self):
+        lock_free_at_checkpoint.append(lock_is_free(home))
+        checkpoint(self)
+
+    monkeypatch.setattr(DatabaseWrapper, "checkpoint", watched)
+    connections[alias].writer_queue.checkpoints.commits = 0
+    for number in range(base.CHECKPOINT_COMMITS + 2):
+        with transaction.atomic(using=alias):
+            insert(alias, f"row {number}")
+
+    assert lock_free_at_checkpoint == [True]
+    in_file = rows_in_the_database_file(home, tmp_path_factory)
+    assert in_file == [f"row {n}" for n in range(base.CHECKPOINT_COMMITS)]  # the last two: in the WAL only
+    assert len(rows(home)) == base.CHECKPOINT_COMMITS + 2
+
+
+def test_without_the_queue_sqlite_checkpoints_as_it_always_does(aliases):
+    alias = aliases(queue_writers=False)
+
+    assert pragma(alias, "wal_autocheckpoint") == 1000

@@ -15,6 +15,12 @@ go:
 - a statement that may write outside a transaction (autocommit) holds it for that statement;
 - reads outside a transaction never take it, so readers never wait for writers (WAL).
 
+SQLite copies the WAL back into the database file (a checkpoint) inside the COMMIT that takes the WAL past
+1,000 pages: that writer then copies the pages and syncs both files while every other writer waits for it.
+With the queue, Awn's connections turn that off (`wal_autocheckpoint=0`) and run a PASSIVE checkpoint after
+the lock is let go, every CHECKPOINT_COMMITS commits of the process, one thread at a time: a PASSIVE
+checkpoint takes no writer lock, so the next writer commits while it runs.
+
 SQLite's own busy timeout stays as the fallback for writers that do not take the lock (the sqlite3 shell,
 another program); the job queue's own database (Huey) is another file with its own locks. A holder that dies,
 even by SIGKILL, loses the lock with its file descriptor, as it loses SQLite's. Waiting has no time limit,
@@ -39,6 +45,9 @@ log = logging.getLogger("awn.db")
 LOCK_SUFFIX = "-writer"
 # Statements that never write: outside a transaction they run without the lock.
 READ_ONLY_PREFIXES = ("SELECT", "EXPLAIN")
+# A process checkpoints the WAL after this many of its commits (a new ticket writes ~30-50 pages, so about as
+# often as SQLite's default of 1,000 pages would).
+CHECKPOINT_COMMITS = 24
 
 
 _gates: dict[tuple[int, str], threading.Lock] = {}
@@ -55,6 +64,30 @@ def process_gate(path: str) -> threading.Lock:
         return gate
 
 
+class Checkpoints:
+    """When this process last checkpointed a database file, and who is checkpointing it now."""
+
+    def __init__(self) -> None:
+        self.commits = 0
+        self.running = threading.Lock()
+
+    def due(self) -> bool:
+        self.commits += 1  # a lost increment between threads only delays the next checkpoint
+        return self.commits >= CHECKPOINT_COMMITS
+
+
+_checkpoints: dict[tuple[int, str], Checkpoints] = {}
+
+
+def process_checkpoints(path: str) -> Checkpoints:
+    key = (os.getpid(), path)
+    with _gates_lock:
+        state = _checkpoints.get(key)
+        if state is None:
+            state = _checkpoints[key] = Checkpoints()
+        return state
+
+
 class WriterQueue:
     """The exclusive lock one connection holds while it writes; one file descriptor per connection."""
 
@@ -63,6 +96,7 @@ class WriterQueue:
         self.held = False
         self.fd = self._open()
         self.gate = process_gate(path)
+        self.checkpoints = process_checkpoints(path)
 
     def _open(self) -> int:
         self.pid = os.getpid()
@@ -78,6 +112,7 @@ class WriterQueue:
             # Inherited through fork: the descriptor shares its lock with the parent's; take one of our own.
             self.fd = self._open()
             self.gate = process_gate(self.path)
+            self.checkpoints = process_checkpoints(self.path)
         # Threads of this process queue on the gate, so at most one per process waits on the file lock: its
         # release wakes one thread per process, not every waiting thread of every process.
         self.gate.acquire()
@@ -123,6 +158,8 @@ class DatabaseWrapper(SQLiteDatabaseWrapper):
                 log.warning(
                     "cannot open the writer lock %s (%s): writers wait in SQLite's busy handler", path, exc
                 )
+            else:
+                connection.execute("PRAGMA wal_autocheckpoint=0")  # checkpoint() runs them, outside the lock
         return connection
 
     def create_cursor(self, name: str | None = None) -> Any:
@@ -150,6 +187,23 @@ class DatabaseWrapper(SQLiteDatabaseWrapper):
             super()._commit()
         finally:
             self._release_writer_lock()
+        if self.writer_queue is not None and self.writer_queue.checkpoints.due():
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Copy the WAL's committed pages into the database file, without the writer lock (PASSIVE: it waits
+        for no reader or writer, and copies what no reader still needs); one thread of the process at a
+        time, the others go on. A failure is logged: the next checkpoint copies the pages."""
+        queue = self.writer_queue
+        if queue is None or queue.held or not queue.checkpoints.running.acquire(blocking=False):
+            return
+        try:
+            queue.checkpoints.commits = 0
+            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except Exception as exc:  # noqa: BLE001 - the commit it follows has succeeded; nothing is lost
+            log.warning("checkpointing %s failed: %s", self.settings_dict["NAME"], exc)
+        finally:
+            queue.checkpoints.running.release()
 
     def _rollback(self) -> None:
         try:
