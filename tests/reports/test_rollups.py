@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from awn.core.events import DomainEvent
@@ -165,6 +165,8 @@ def test_buckets_are_a_quarter_doubling_wide(seconds, bucket):
     assert bucket_of(seconds) == bucket
 
 
+# No deadline: the bound is what is tested, and a loaded CI machine made an example take over 200 ms.
+@settings(deadline=None)
 @given(
     st.lists(st.integers(min_value=0, max_value=2**25), min_size=1, max_size=300), st.sampled_from([0.5, 0.9])
 )
