@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -14,7 +15,7 @@ from awn.accounts.models import Role, User
 from awn.accounts.selectors import find_user_by_email
 from awn.core import clock
 from awn.core.errors import AttachmentTooLarge, NotPermitted, ValidationFailed
-from awn.core.prepared import insert_object
+from awn.core.prepared import generic_plans, insert_object
 from awn.core.sanitize import html_to_text, sanitize_html, text_to_html
 from awn.core.text import normalize_text
 from awn.search.indexing import index_message
@@ -207,11 +208,14 @@ def _open_ticket(
     attachments: Sequence[IncomingFile],
     cc: Iterable[User],
     source_id: str | None,
+    opening: Opening | None = None,
 ) -> tuple[Ticket, Message]:
     """create_ticket's work, inside the caller's transaction; returns the ticket and its first message.
 
     The ticket row is written once with what its first message sets (count, last message times), and the
-    two events in one INSERT: a new ticket is the busiest write there is (API, email, forms, chat)."""
+    two events in one INSERT: a new ticket is the busiest write there is (API, email, forms, chat). The
+    message's cleaned bodies and language come from `opening` when the caller worked them out before the
+    transaction began."""
     subject = " ".join((subject or "").split())[:MAX_SUBJECT]
     if not subject:
         raise ValidationFailed(_("A subject is required."), field="subject")
@@ -221,10 +225,11 @@ def _open_ticket(
         raise ValidationFailed(_("Unknown priority."), field="priority")
     if not requester.is_active:
         raise NotPermitted(_("This account is disabled."))
-    text, safe = _clean_bodies(body, html)
-    check_attachments(attachments)
     from_staff = requester.is_staff_member
-    language = "" if from_staff else _language_of(text or normalize_text(safe))
+    if opening is None or opening.from_staff != from_staff:
+        opening = Opening.of(body, html, from_staff=from_staff)
+    text, safe, language = opening.text, opening.html, opening.language
+    check_attachments(attachments)
     now = clock.now()
     ticket = Ticket(
         subject=subject,
@@ -329,7 +334,6 @@ def _may_write_to(user: User, ticket: Ticket) -> bool:
     return Ticket.objects.visible_to(user).filter(pk=ticket.pk).exists()
 
 
-@transaction.atomic
 def receive_message(
     inbound: InboundMessage, *, by: Actor | None = None, source_id_checked: bool = False
 ) -> Message:
@@ -338,14 +342,67 @@ def receive_message(
     Idempotent: a message whose `source_id` was already stored returns the stored message. A caller that
     looked the `source_id` up itself in its current transaction and found nothing says so with
     `source_id_checked` (the email channel, which dedupes a whole batch at once): no second lookup.
+
+    A message that opens a ticket has its sender looked up, its bodies cleaned and its language detected
+    before the transaction begins: on SQLite every writer waits while one holds the write lock, so the
+    lock is held for the writing only (docs/performance.md, item 9).
     """
+    sender, opening = _before_opening(inbound)
+    outermost = not transaction.get_connection().in_atomic_block
+    with transaction.atomic():
+        if outermost and opening is not None:
+            generic_plans()  # a new ticket's statements: inserts and lookups by key (core/prepared.py)
+        return _receive(inbound, by=by, source_id_checked=source_id_checked, sender=sender, opening=opening)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A first message's bodies and language, worked out once (before its transaction, if the caller can)."""
+
+    text: str
+    html: str
+    language: str
+    from_staff: bool
+
+    @classmethod
+    def of(cls, body: str, html: str, *, from_staff: bool) -> Opening:
+        text, safe = _clean_bodies(body, html)
+        language = "" if from_staff else _language_of(text or normalize_text(safe))
+        return cls(text=text, html=safe, language=language, from_staff=from_staff)
+
+
+def _before_opening(inbound: InboundMessage) -> tuple[User | None, Opening | None]:
+    """The sender and the message, read and prepared outside the transaction for a message that opens a
+    ticket (no thread hint). Whatever cannot be worked out here (an unknown sender, a body the cleaning
+    refuses) is left to the transaction, which raises the same errors in their usual order."""
+    if inbound.ticket_id is not None:
+        return None, None
+    sender = find_user_by_email(inbound.sender_email)
+    try:
+        opening = Opening.of(
+            inbound.body, inbound.html, from_staff=sender is not None and sender.is_staff_member
+        )
+    except ValidationFailed:
+        return sender, None
+    return sender, opening
+
+
+def _receive(
+    inbound: InboundMessage,
+    *,
+    by: Actor | None,
+    source_id_checked: bool,
+    sender: User | None,
+    opening: Opening | None,
+) -> Message:
     if inbound.source_id and not source_id_checked:
         existing = Message.objects.filter(source_id=inbound.source_id).first()
         if existing is not None:
             return existing
-    sender = get_or_create_customer(
-        email=inbound.sender_email, name=inbound.sender_name, phone=inbound.sender_phone
-    )
+    if sender is None:
+        sender = get_or_create_customer(
+            email=inbound.sender_email, name=inbound.sender_name, phone=inbound.sender_phone
+        )
     actor = by or Actor.of(sender)
     ticket = None
     if inbound.ticket_id:
@@ -371,6 +428,7 @@ def receive_message(
             attachments=inbound.attachments,
             cc=cc_users,
             source_id=inbound.source_id,
+            opening=opening,
         )
         return message
     if sender.is_staff_member:
