@@ -198,3 +198,29 @@ def test_a_model_whose_save_is_listened_to_is_saved_with_its_signals():
 
     assert heard == [("printer", True)]
     assert set(Tag.objects.values_list("name", flat=True)) >= {"printer", "quiet"}
+
+
+@pytest.mark.django_db(transaction=True)  # receive_message must open the outermost transaction itself
+def test_a_new_tickets_transaction_plans_generically_and_the_connection_stays_custom(monkeypatch):
+    from django.db import connection
+
+    from awn.core.events import IN_TRANSACTION_HANDLERS
+    from awn.tickets.inbound import InboundMessage
+    from awn.tickets.services import receive_message
+
+    if connection.vendor != "postgresql" or not connection.features.uses_server_side_binding:
+        pytest.skip("PostgreSQL's prepared statements")
+
+    def plan_cache_mode() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            return cursor.fetchone()[0]
+
+    inside = []
+    handlers = [*IN_TRANSACTION_HANDLERS["ticket.created"], lambda event: inside.append(plan_cache_mode())]
+    monkeypatch.setitem(IN_TRANSACTION_HANDLERS, "ticket.created", handlers)
+
+    receive_message(InboundMessage(channel="api", sender_email="ann@example.com", subject="Hi", body="Hello"))
+
+    assert inside == ["force_generic_plan"]
+    assert plan_cache_mode() == "force_custom_plan"  # the desk's lists after it: plans for their values
