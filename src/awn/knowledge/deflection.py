@@ -104,16 +104,25 @@ def mark_submitted(*, ticket: Ticket) -> int:
 def mark_submitted_by(*, ticket_id: int, requester_id: int, email: str) -> int:
     """mark_submitted from the ticket's and requester's ids alone. Most requesters saw no suggestions: one
     read, with SQL built once per process, finds that; the UPDATE runs only when there are sessions."""
-    now = clock.now()
-    since = now - SESSION_MATCH_WINDOW
-    found = [
+    return mark_sessions_submitted(open_sessions(requester_id=requester_id, email=email), ticket_id=ticket_id)
+
+
+def open_sessions(*, requester_id: int, email: str) -> list[int]:
+    """The requester's suggestion sessions that a request they file now would end (their ids)."""
+    since = clock.now() - SESSION_MATCH_WINDOW
+    return [
         row["pk"]
         for row in _OPEN_SESSIONS.rows(user_id=requester_id, email_hash=email_hash(email), since=since)
     ]
+
+
+def mark_sessions_submitted(found: list[int], *, ticket_id: int) -> int:
+    """End the sessions `open_sessions` found with the ticket filed: they did not deflect it."""
     if not found:
         return 0
+    now = clock.now()
     return SuggestionSession.objects.filter(
-        pk__in=found, submitted_at__isnull=True, last_seen_at__gte=since
+        pk__in=found, submitted_at__isnull=True, last_seen_at__gte=now - SESSION_MATCH_WINDOW
     ).update(submitted_at=now, ticket_id=ticket_id, confirmed_at=None)
 
 

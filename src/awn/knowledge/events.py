@@ -72,7 +72,9 @@ def on_message_added(event: DomainEvent) -> None:
 
 def on_ticket_created(event: DomainEvent) -> None:
     """In the ticket's own transaction: one UPDATE riding its commit rather than a write of its own after it;
-    a failure is logged and undoes nothing but itself."""
+    a failed UPDATE is logged and undoes nothing but itself (a savepoint). The read before it, a lookup by
+    index like the ticket's own and almost always empty, takes no savepoint: two statements fewer for
+    every new ticket."""
     if event.ticket_id is None:
         return
     if "requester_id" in event.data:
@@ -83,11 +85,12 @@ def on_ticket_created(event: DomainEvent) -> None:
         )
     if requester is None:
         return
+    found = deflection.open_sessions(requester_id=requester[0], email=requester[1])
+    if not found:
+        return
     try:
         with transaction.atomic():
-            deflection.mark_submitted_by(
-                ticket_id=event.ticket_id, requester_id=requester[0], email=requester[1]
-            )
+            deflection.mark_sessions_submitted(found, ticket_id=event.ticket_id)
     except Exception:
         log.exception("marking suggestion sessions submitted failed for ticket %s", event.ticket_id)
 
