@@ -130,6 +130,24 @@ def measure(
     return result
 
 
+def wait_until_idle(
+    server_cpu: Callable[[], float | None], *, share: float = 0.05, step: float = 0.5, limit: float = 60.0
+) -> float:
+    """Wait until the server spends less than `share` of a core (a freshly started `awn run` loads the
+    language models in the background for several seconds of CPU: a run measured meanwhile shares the
+    cores with that start-up work). Returns the seconds waited; at most `limit`, and none when the server's
+    CPU cannot be read."""
+    began = time.monotonic()
+    before = server_cpu()
+    while before is not None and time.monotonic() - began < limit:
+        time.sleep(step)
+        after = server_cpu()
+        if after is None or after - before < share * step:
+            break
+        before = after
+    return time.monotonic() - began
+
+
 def measure_creation(
     base_urls: list[str],
     token: str,
@@ -182,6 +200,7 @@ def measure_creation(
         client.close()
 
     last_before = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    wait_until_idle(server_cpu)
     threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(clients)]
     for thread in threads:
         thread.start()
