@@ -2,7 +2,7 @@
 
 import pytest
 
-from awn.automation.language import detect_language
+from awn.automation.language import LONG_TEXT, detect_language, detector
 from awn.tickets.models import Message, TicketEvent
 from awn.tickets.services import Actor, add_customer_message
 
@@ -33,6 +33,32 @@ SAMPLES = {
 )
 def test_arabic_persian_and_english_are_told_apart(language, text):
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize("language", sorted(SAMPLES))
+def test_long_messages_are_told_apart_too(language):
+    text = " ".join(SAMPLES[language])
+    assert len(text) >= LONG_TEXT  # decided by the low-accuracy detector
+
+    assert detect_language(text) == language
+
+
+def test_on_long_realistic_messages_the_low_accuracy_detector_says_what_the_full_one_says():
+    import random
+
+    from awn.bench.scenarios import creation_payload
+
+    rng = random.Random(5)
+    bodies = [creation_payload(rng, ["ann@example.com"], 1)["message"]["body"] for _ in range(200)]
+    long = [body for body in bodies if len(body) >= LONG_TEXT]
+    assert len(long) > 50
+
+    def code(found):
+        return found.iso_code_639_1.name.lower() if found is not None else ""
+
+    full = [code(detector().detect_language_of(body)) for body in long]
+    assert [code(detector(low_accuracy=True).detect_language_of(body)) for body in long] == full
+    assert {"en", "ar", "fa"} <= set(full)
 
 
 @pytest.mark.parametrize("text", ["", "ok", "thanks!", "12345", "😀😀"])
