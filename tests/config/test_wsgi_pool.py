@@ -175,3 +175,44 @@ def test_django_serves_a_page_through_the_pool():
     assert status == 200
     assert any(name == b"set-cookie" and value.startswith(b"csrftoken=") for name, value in headers)
     assert b"<form" in b"".join(chunks)
+
+
+@pytest.mark.django_db
+def test_the_first_request_hands_request_threads_broadcasts_to_the_servers_loop(monkeypatch):
+    """Before any websocket connects (an API-only process), a broadcast made in a request thread is still
+    sent from the server's loop, over the process's one channel-layer connection, not on a loop of its own."""
+    from channels.layers import get_channel_layer
+
+    from awn.config.asgi import application
+    from awn.realtime import broadcast
+
+    monkeypatch.setattr(broadcast, "_server_loop", None)
+    monkeypatch.setattr(broadcast, "_outbox", None)
+    own_loops = []
+    monkeypatch.setattr(broadcast, "async_to_sync", lambda f: own_loops.append(f) or (lambda *a: None))
+
+    async def run():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add("probe", channel)
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        await application(http_scope("/accounts/login/", headers=[("host", "localhost")]), receive, send)
+        assert sent[0]["status"] == 200
+        assert broadcast._server_loop is asyncio.get_running_loop()
+
+        loop = asyncio.get_running_loop()
+        batch = [("probe", {"type": "probe.event", "n": 1})]
+        await loop.run_in_executor(None, broadcast.send_to_groups, batch)
+        message = await asyncio.wait_for(layer.receive(channel), 5)
+        await layer.group_discard("probe", channel)
+        return message
+
+    assert asyncio.run(run())["n"] == 1
+    assert own_loops == []
