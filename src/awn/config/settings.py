@@ -195,7 +195,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, channel layer, jobs -------------------------------------------------------------------
 if AWN_REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": AWN_REDIS_URL}
+        "default": {"BACKEND": "awn.core.cache.RedisCache", "LOCATION": AWN_REDIS_URL}
     }
     # The layer waits on Redis with 5-second blocking pops; redis-py 8 reads with a 5-second socket timeout
     # by default, so an idle socket's wait would fail just as Redis answers "nothing yet". Give it room.

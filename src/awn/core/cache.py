@@ -1,0 +1,42 @@
+"""Django's Redis cache with one connection pool per process and server (the backend `awn.core.cache.RedisCache`).
+
+Django keeps its cache objects per context (`caches` is an asgiref Local that is not thread-critical), and
+each cache object opens its own connection pool. Awn serves every HTTP request in a fresh copy of the server
+loop's context (config/wsgi_pool.py, so that one request's language or timezone never leaks into the next):
+with Django's backend each request built a new cache object, a new pool and a new TCP connection to Redis for
+its first cache read, and dropped them after. Here the pools live in the process, keyed by server and options,
+and every cache object of the process takes its connections from the same one (redis-py's pools are safe to
+share between threads, and start afresh in a forked child).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+_pools: dict[tuple[int, str, str], Any] = {}
+_lock = threading.Lock()
+
+
+class SharedPoolClient(RedisCacheClient):
+    def _get_connection_pool(self, write: bool) -> Any:
+        index = self._get_connection_pool_index(write)
+        server = self._servers[index]
+        key = (os.getpid(), server, repr(sorted(self._pool_options.items(), key=lambda item: item[0])))
+        pool = _pools.get(key)
+        if pool is None:
+            with _lock:
+                pool = _pools.get(key)
+                if pool is None:
+                    pool = _pools[key] = self._pool_class.from_url(server, **self._pool_options)
+        return pool
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = SharedPoolClient

@@ -1,0 +1,46 @@
+"""The Redis cache backend (awn.core.cache): one connection pool per process, whatever the context."""
+
+import contextvars
+import os
+
+import pytest
+import redis
+from django.core.cache import caches
+
+from awn.core.cache import RedisCache
+
+REDIS_URL = os.environ.get("AWN_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+@pytest.fixture
+def redis_available():
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+
+
+def test_cache_objects_of_fresh_request_contexts_share_one_pool_and_its_connections(redis_available):
+    """Each HTTP request runs in a fresh copy of the loop's context (config/wsgi_pool.py), where Django makes
+    a new cache object: they must not each open a connection of their own."""
+
+    def one_request(value: str):
+        cache = RedisCache(REDIS_URL, {"KEY_PREFIX": "awn-test-cache"})
+        cache.set("probe", value)
+        assert cache.get("probe") == value
+        return cache._cache._get_connection_pool(write=True)
+
+    pools = [contextvars.copy_context().run(one_request, f"v{n}") for n in range(20)]
+
+    assert all(pool is pools[0] for pool in pools)
+    assert pools[0]._created_connections == 1  # one request at a time: one connection, reused
+    RedisCache(REDIS_URL, {"KEY_PREFIX": "awn-test-cache"}).delete("probe")
+
+
+def test_the_settings_use_it_for_redis():
+    from django.conf import settings
+
+    if settings.AWN_REDIS_URL:
+        assert isinstance(caches["default"], RedisCache)
+    else:
+        assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
