@@ -194,9 +194,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, channel layer, jobs -------------------------------------------------------------------
 if AWN_REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "awn.core.cache.RedisCache", "LOCATION": AWN_REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "awn.core.cache.RedisCache", "LOCATION": AWN_REDIS_URL}}
     # The layer waits on Redis with 5-second blocking pops; redis-py 8 reads with a 5-second socket timeout
     # by default, so an idle socket's wait would fail just as Redis answers "nothing yet". Give it room.
     _CHANNEL_REDIS = {"address": AWN_REDIS_URL, "socket_timeout": 15}

@@ -1,4 +1,4 @@
-"""Django's Redis cache with one connection pool per process and server (the backend `awn.core.cache.RedisCache`).
+"""Django's Redis cache with one connection pool per process and server (`awn.core.cache.RedisCache`).
 
 Django keeps its cache objects per context (`caches` is an asgiref Local that is not thread-critical), and
 each cache object opens its own connection pool. Awn serves every HTTP request in a fresh copy of the server
