@@ -74,6 +74,20 @@ def _message_with_ticket(message_id: int) -> Message | None:
     return message
 
 
+def _as_written(event: DomainEvent) -> Message | None:
+    """The message the event's service handed over as written, if it is this event's and not a chat's."""
+    message = event.written
+    if (
+        isinstance(message, Message)
+        and message.pk == event.data.get("message_id")
+        and message.channel != Channel.CHAT
+        and Message.ticket.is_cached(message)
+        and Message.author.is_cached(message)
+    ):
+        return message
+    return None
+
+
 def on_ticket_event(event: DomainEvent) -> None:
     if event.ticket_id is None or not anyone_listening():
         return
@@ -82,6 +96,11 @@ def on_ticket_event(event: DomainEvent) -> None:
         written = recall(event.data["message_id"])
         if written is not None:
             message, session = written
+            message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}  # type: ignore[attr-defined]
+        elif _as_written(event) is not None:
+            # A new ticket's opening message, without files, as the ticket service wrote it (with its ticket
+            # and author); not a chat's (that comes through `recall`, with its chat): no chat to look up.
+            message, session = _as_written(event), None
             message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}  # type: ignore[attr-defined]
         else:
             message = _message_with_ticket(event.data["message_id"])

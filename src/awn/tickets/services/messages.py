@@ -291,6 +291,8 @@ def _open_ticket(
         from_staff=from_staff,
         from_customer=not from_staff,
         opening=True,
+        # The live update after the commit shows it as written, not read back (realtime/events.py).
+        written=None if attachments else message,
     )
     if tags:
         set_tags(ticket=ticket, tags=list(tags), by=by)
