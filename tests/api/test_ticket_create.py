@@ -404,6 +404,25 @@ def test_creating_a_ticket_for_a_known_requester_takes_few_queries(
     assert response.status_code == 201
 
 
+def test_a_new_requester_is_looked_up_once_and_created(api_as, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from awn.accounts.models import CustomerEmail
+
+    api = api_as(agent)
+    payload = new_ticket(requester={"email": "New@Example.com", "name": "Nu"})
+    with CaptureQueriesContext(connection) as captured:
+        response = api.post("/api/v1/tickets", payload)
+
+    assert response.status_code == 201
+    extra_address_lookups = [q for q in captured if CustomerEmail._meta.db_table in q["sql"]]
+    assert len(extra_address_lookups) == 1  # before the transaction; inside it the customer is only created
+    created = User.objects.get(email="new@example.com")
+    assert (created.role, created.name) == (Role.CUSTOMER, "Nu")
+    assert Ticket.objects.get(pk=response.json()["id"]).requester == created
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_answer_shows_what_a_reaction_changed_after_the_commit(api_as, agent):
     from awn.core import events

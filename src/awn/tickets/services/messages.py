@@ -148,6 +148,11 @@ def get_or_create_customer(*, email: str, name: str = "", phone: str = "") -> Us
     user = find_user_by_email(email)
     if user is not None:
         return user
+    return _create_customer(email=email, name=name, phone=phone)
+
+
+def _create_customer(*, email: str, name: str, phone: str) -> User:
+    """A new customer for an address nobody has (looked up just before), or whoever got it meanwhile."""
     try:
         with transaction.atomic():
             return User.objects.create_user(
@@ -375,8 +380,8 @@ class Opening:
 
 def _before_opening(inbound: InboundMessage) -> tuple[User | None, Opening | None]:
     """The sender and the message, read and prepared outside the transaction for a message that opens a
-    ticket (no thread hint). Whatever cannot be worked out here (an unknown sender, a body the cleaning
-    refuses) is left to the transaction, which raises the same errors in their usual order."""
+    ticket (no thread hint). Whatever cannot be worked out here (a body the cleaning refuses) is left to the
+    transaction, which raises the same errors in their usual order; an unknown sender is created there."""
     if inbound.ticket_id is not None:
         return None, None
     sender = find_user_by_email(inbound.sender_email)
@@ -402,9 +407,13 @@ def _receive(
         if existing is not None:
             return existing
     if sender is None:
-        sender = get_or_create_customer(
-            email=inbound.sender_email, name=inbound.sender_name, phone=inbound.sender_phone
-        )
+        email = (inbound.sender_email or "").strip().lower()
+        if opening is not None and "@" in email:  # looked up before the transaction, and nobody has it
+            sender = _create_customer(email=email, name=inbound.sender_name, phone=inbound.sender_phone)
+        else:
+            sender = get_or_create_customer(
+                email=inbound.sender_email, name=inbound.sender_name, phone=inbound.sender_phone
+            )
     actor = by or Actor.of(sender)
     ticket = None
     if inbound.ticket_id:
