@@ -97,10 +97,10 @@ def on_ticket_event(event: DomainEvent) -> None:
         if written is not None:
             message, session = written
             message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}  # type: ignore[attr-defined]
-        elif _as_written(event) is not None:
+        elif (opening := _as_written(event)) is not None:
             # A new ticket's opening message, without files, as the ticket service wrote it (with its ticket
             # and author); not a chat's (that comes through `recall`, with its chat): no chat to look up.
-            message, session = _as_written(event), None
+            message, session = opening, None
             message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}  # type: ignore[attr-defined]
         else:
             message = _message_with_ticket(event.data["message_id"])
