@@ -25,14 +25,15 @@ _lock = threading.Lock()
 class SharedPoolClient(RedisCacheClient):
     def _get_connection_pool(self, write: bool) -> Any:
         index = self._get_connection_pool_index(write)
-        server = self._servers[index]
-        key = (os.getpid(), server, repr(sorted(self._pool_options.items(), key=lambda item: item[0])))
-        pool = _pools.get(key)
+        pool = self._pools.get(index)  # this client's own, once found: every cache call comes here
         if pool is None:
+            server = self._servers[index]
+            key = (os.getpid(), server, repr(sorted(self._pool_options.items(), key=lambda item: item[0])))
             with _lock:
                 pool = _pools.get(key)
                 if pool is None:
                     pool = _pools[key] = self._pool_class.from_url(server, **self._pool_options)
+            self._pools[index] = pool
         return pool
 
 
