@@ -140,19 +140,15 @@ def _add_message(
     return message
 
 
-def get_or_create_customer(*, email: str, name: str = "", phone: str = "") -> User:
-    """The person behind an address, created as a customer on first contact."""
+def get_or_create_customer(*, email: str, name: str = "", phone: str = "", looked_up: bool = False) -> User:
+    """The person behind an address, created as a customer on first contact. `looked_up`: the caller has
+    just looked the address up and found nobody, so it is not looked up again."""
     email = (email or "").strip().lower()
     if not email or "@" not in email:
         raise ValidationFailed(_("A valid email address is required."), field="email")
-    user = find_user_by_email(email)
+    user = None if looked_up else find_user_by_email(email)
     if user is not None:
         return user
-    return _create_customer(email=email, name=name, phone=phone)
-
-
-def _create_customer(*, email: str, name: str, phone: str) -> User:
-    """A new customer for an address nobody has (looked up just before), or whoever got it meanwhile."""
     try:
         with transaction.atomic():
             return User.objects.create_user(
@@ -407,13 +403,12 @@ def _receive(
         if existing is not None:
             return existing
     if sender is None:
-        email = (inbound.sender_email or "").strip().lower()
-        if opening is not None and "@" in email:  # looked up before the transaction, and nobody has it
-            sender = _create_customer(email=email, name=inbound.sender_name, phone=inbound.sender_phone)
-        else:
-            sender = get_or_create_customer(
-                email=inbound.sender_email, name=inbound.sender_name, phone=inbound.sender_phone
-            )
+        sender = get_or_create_customer(
+            email=inbound.sender_email,
+            name=inbound.sender_name,
+            phone=inbound.sender_phone,
+            looked_up=opening is not None,  # before the transaction, by _before_opening: nobody has it
+        )
     actor = by or Actor.of(sender)
     ticket = None
     if inbound.ticket_id:
