@@ -50,20 +50,6 @@ READ_ONLY_PREFIXES = ("SELECT", "EXPLAIN")
 CHECKPOINT_COMMITS = 24
 
 
-_gates: dict[tuple[int, str], threading.Lock] = {}
-_gates_lock = threading.Lock()
-
-
-def process_gate(path: str) -> threading.Lock:
-    """The lock the threads of this process take before queueing on `path`'s file lock (one per process)."""
-    key = (os.getpid(), path)
-    with _gates_lock:
-        gate = _gates.get(key)
-        if gate is None:
-            gate = _gates[key] = threading.Lock()
-        return gate
-
-
 class Checkpoints:
     """When this process last checkpointed a database file, and who is checkpointing it now."""
 
@@ -76,16 +62,26 @@ class Checkpoints:
         return self.commits >= CHECKPOINT_COMMITS
 
 
-_checkpoints: dict[tuple[int, str], Checkpoints] = {}
+class ProcessShare:
+    """What the connections of this process to one database file share: the gate its threads take before
+    queueing on the file lock (one waiter per process), and its checkpoints."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Lock()
+        self.checkpoints = Checkpoints()
 
 
-def process_checkpoints(path: str) -> Checkpoints:
+_shares: dict[tuple[int, str], ProcessShare] = {}
+_shares_lock = threading.Lock()
+
+
+def process_share(path: str) -> ProcessShare:
     key = (os.getpid(), path)
-    with _gates_lock:
-        state = _checkpoints.get(key)
-        if state is None:
-            state = _checkpoints[key] = Checkpoints()
-        return state
+    with _shares_lock:
+        share = _shares.get(key)
+        if share is None:
+            share = _shares[key] = ProcessShare()
+        return share
 
 
 class WriterQueue:
@@ -94,25 +90,24 @@ class WriterQueue:
     def __init__(self, path: str) -> None:
         self.path = path
         self.held = False
-        self.fd = self._open()
-        self.gate = process_gate(path)
-        self.checkpoints = process_checkpoints(path)
+        self._open()
 
-    def _open(self) -> int:
+    def _open(self) -> None:
+        """This process's descriptor of the lock file, and what the process's connections share."""
         self.pid = os.getpid()
         try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except PermissionError:  # a database readable but not writable here: flock needs no write access
-            return os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            self.fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        share = process_share(self.path)
+        self.gate, self.checkpoints = share.gate, share.checkpoints
 
     def acquire(self) -> None:
         if self.held:
             return
         if self.pid != os.getpid():
             # Inherited through fork: the descriptor shares its lock with the parent's; take one of our own.
-            self.fd = self._open()
-            self.gate = process_gate(self.path)
-            self.checkpoints = process_checkpoints(self.path)
+            self._open()
         # Threads of this process queue on the gate, so at most one per process waits on the file lock: its
         # release wakes one thread per process, not every waiting thread of every process.
         self.gate.acquire()
