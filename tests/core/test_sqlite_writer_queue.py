@@ -177,6 +177,19 @@ def insert(alias: str, who: str) -> None:
     connections[alias].cursor().execute("INSERT INTO rows (who) VALUES (%s)", [who])
 
 
+def write_row(alias: str, who: str) -> object:
+    """In a thread of the test: insert one row in a transaction of its own and close the thread's
+    connection; returns "committed" or the exception the write met."""
+    try:
+        with transaction.atomic(using=alias):
+            insert(alias, who)
+        return "committed"
+    except Exception as exc:
+        return exc
+    finally:
+        connections[alias].close()
+
+
 def test_the_lock_is_held_from_begin_to_commit_and_savepoints_inside_keep_it(aliases, home):
     alias = aliases()
     connections[alias].ensure_connection()
@@ -245,14 +258,7 @@ def test_threads_of_one_process_queue_on_their_own_connections(aliases, home):
 
     def write():
         started.set()
-        try:
-            with transaction.atomic(using=alias):
-                insert(alias, "second")
-            outcome.append("committed")
-        except Exception as exc:
-            outcome.append(exc)
-        finally:
-            connections[alias].close()
+        outcome.append(write_row(alias, "second"))
 
     with transaction.atomic(using=alias):
         insert(alias, "first")
@@ -275,11 +281,7 @@ def test_one_thread_per_process_waits_on_the_file_lock_the_others_on_the_process
 
     def write(who: str) -> None:
         ready.wait()
-        try:
-            with transaction.atomic(using=alias):
-                insert(alias, who)
-        finally:
-            connections[alias].close()
+        write_row(alias, who)
 
     threads = [threading.Thread(target=write, args=(who,)) for who in ("second", "third")]
     for thread in threads:
@@ -306,13 +308,7 @@ def test_without_the_queue_a_second_writer_meets_a_locked_database(aliases, home
     failure = []
 
     def write():
-        try:
-            with transaction.atomic(using=alias):
-                insert(alias, "second")
-        except Exception as exc:
-            failure.append(str(exc))
-        finally:
-            connections[alias].close()
+        failure.append(str(write_row(alias, "second")))
 
     with transaction.atomic(using=alias):
         insert(alias, "first")
