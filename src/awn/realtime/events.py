@@ -94,13 +94,12 @@ def on_ticket_event(event: DomainEvent) -> None:
     message = session = None
     if event.name == "ticket.message_added" and event.data.get("message_id"):
         written = recall(event.data["message_id"])
-        if written is not None:
-            message, session = written
-            message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}  # type: ignore[attr-defined]
-        elif (opening := _as_written(event)) is not None:
+        if written is None and (opening := _as_written(event)) is not None:
             # A new ticket's opening message, without files, as the ticket service wrote it (with its ticket
             # and author); not a chat's (that comes through `recall`, with its chat): no chat to look up.
-            message, session = opening, None
+            written = (opening, None)
+        if written is not None:
+            message, session = written
             message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}  # type: ignore[attr-defined]
         else:
             message = _message_with_ticket(event.data["message_id"])
