@@ -37,6 +37,19 @@ def test_cache_objects_of_fresh_request_contexts_share_one_pool_and_its_connecti
     RedisCache(REDIS_URL, {"KEY_PREFIX": "awn-test-cache"}).delete("probe")
 
 
+def test_cache_calls_of_every_context_share_one_redis_client(redis_available):
+    """Django builds a Redis client for each call; one per pool serves every call of the process."""
+
+    def one_request():
+        cache = RedisCache(REDIS_URL, {"KEY_PREFIX": "awn-test-cache"})
+        return cache._cache.get_client(write=True), cache._cache.get_client()
+
+    clients = [c for _ in range(5) for c in contextvars.copy_context().run(one_request)]
+
+    assert all(client is clients[0] for client in clients)
+    assert clients[0].connection_pool is RedisCache(REDIS_URL, {})._cache._get_connection_pool(write=True)
+
+
 def test_the_settings_use_it_for_redis():
     from django.conf import settings
 

@@ -6,7 +6,8 @@ loop's context (config/wsgi_pool.py, so that one request's language or timezone 
 with Django's backend each request built a new cache object, a new pool and a new TCP connection to Redis for
 its first cache read, and dropped them after. Here the pools live in the process, keyed by server and options,
 and every cache object of the process takes its connections from the same one (redis-py's pools are safe to
-share between threads, and start afresh in a forked child).
+share between threads, and start afresh in a forked child). The Redis client over a pool is shared too:
+Django builds one for every cache call, which cost more CPU than the call's round trip.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
 _pools: dict[tuple[int, str, str], Any] = {}
+_clients: dict[int, Any] = {}  # id(pool) → the Redis client over it; pools live as long as the process
 _lock = threading.Lock()
 
 
@@ -35,6 +37,14 @@ class SharedPoolClient(RedisCacheClient):
                     pool = _pools[key] = self._pool_class.from_url(server, **self._pool_options)
             self._pools[index] = pool
         return pool
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = _clients.get(id(pool))
+        if client is None:
+            with _lock:
+                client = _clients.setdefault(id(pool), self._client(connection_pool=pool))
+        return client
 
 
 class RedisCache(DjangoRedisCache):
