@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, router, transaction
 from django.db.models import Aggregate, Exists, OuterRef, Subquery, TextField, Value
 
@@ -32,6 +31,7 @@ from awn.automation.reads import PLACEHOLDER, PreparedRead, instance
 from awn.core import clock
 from awn.core.errors import DomainError
 from awn.core.events import caused_by
+from awn.core.shared import ProcessCopy
 from awn.tickets.models import Message, Status, Ticket, TicketEvent
 from awn.tickets.services.recording import record_event
 
@@ -177,9 +177,6 @@ class RuleBook:
         return found
 
 
-_book: dict[str, Any] = {"version": None, "book": None}
-
-
 def compile_rules(rules: Iterable[Rule]) -> RuleBook:
     by_event: dict[str, list[tuple[int, bool, list[CompiledRule]]]] = {}
     count = 0
@@ -211,23 +208,26 @@ def compile_rules(rules: Iterable[Rule]) -> RuleBook:
     return book
 
 
+def _compile_active_rules() -> RuleBook:
+    rules = (
+        Rule.objects.filter(is_active=True, rule_set__is_active=True)
+        .select_related("rule_set")
+        .order_by("rule_set__position", "rule_set_id", "position", "id")
+    )
+    return compile_rules(rules)
+
+
+_book = ProcessCopy(VERSION_KEY, _compile_active_rules)
+
+
 def rulebook() -> RuleBook:
-    """The active rules, compiled; reloaded when an admin changed any rule (one cache read per call)."""
-    version = cache.get(VERSION_KEY, "")
-    if _book["version"] != version or _book["book"] is None:
-        rules = (
-            Rule.objects.filter(is_active=True, rule_set__is_active=True)
-            .select_related("rule_set")
-            .order_by("rule_set__position", "rule_set_id", "position", "id")
-        )
-        _book["book"] = compile_rules(rules)
-        _book["version"] = version
-    return _book["book"]
+    """The active rules, compiled; recompiled when an admin changed any rule (awn.core.shared)."""
+    return _book.get()
 
 
 def rules_changed() -> None:
-    """Every process reloads its rules on its next event (a fresh token, never a repeatable counter)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    """Every process recompiles its rules on its next event."""
+    _book.changed()
 
 
 # --- chains: loop protection --------------------------------------------------------------------------------

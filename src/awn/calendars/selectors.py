@@ -1,34 +1,46 @@
-"""Reads of business calendars: schedules cached per process until a calendar changes."""
+"""Reads of business calendars: schedules kept per process until a calendar changes (awn.core.shared)."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from dataclasses import dataclass
 
 from awn.calendars.business_hours import Schedule
 from awn.calendars.models import BusinessCalendar
-from awn.calendars.services import VERSION_KEY
+from awn.core.shared import ProcessCopy
 
-_cached: dict[str, object] = {"version": None, "schedules": {}, "default": None}
+VERSION_KEY = "awn:calendars:version"
 
 
-def _refresh() -> dict[int, Schedule]:
-    version = cache.get(VERSION_KEY, "")
-    if _cached["version"] != version:
-        calendars = list(BusinessCalendar.objects.prefetch_related("holidays"))
-        _cached["schedules"] = {c.pk: c.schedule() for c in calendars}
-        _cached["default"] = next((c.pk for c in calendars if c.is_default), None)
-        _cached["version"] = version
-    return _cached["schedules"]  # type: ignore[return-value]
+@dataclass(frozen=True)
+class Schedules:
+    by_id: dict[int, Schedule]
+    default: int | None
+
+
+def _load() -> Schedules:
+    calendars = list(BusinessCalendar.objects.prefetch_related("holidays"))
+    return Schedules(
+        by_id={c.pk: c.schedule() for c in calendars},
+        default=next((c.pk for c in calendars if c.is_default), None),
+    )
+
+
+_schedules = ProcessCopy(VERSION_KEY, _load)
 
 
 def schedule_for(calendar_id: int | None) -> Schedule | None:
     """The schedule of a calendar by id, or of the default calendar when `calendar_id` is None."""
-    schedules = _refresh()
+    schedules = _schedules.get()
     if calendar_id is None:
-        calendar_id = _cached["default"]  # type: ignore[assignment]
-    return schedules.get(calendar_id) if calendar_id is not None else None
+        calendar_id = schedules.default
+    return schedules.by_id.get(calendar_id) if calendar_id is not None else None
+
+
+def calendars_changed() -> None:
+    """Every process reloads the schedules on its next use."""
+    _schedules.changed()
 
 
 def forget_schedules() -> None:
-    """Drop the process cache (tests that write calendars without the services)."""
-    _cached["version"] = None
+    """Drop the process's copy (tests that write calendars without the services)."""
+    _schedules.forget()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,10 +12,9 @@ from awn.accounts.models import User
 from awn.accounts.permissions import can_administer
 from awn.calendars.business_hours import WEEKDAYS, CalendarError, Schedule, format_clock, parse_clock
 from awn.calendars.models import BusinessCalendar, Holiday
+from awn.calendars.selectors import calendars_changed
 from awn.core import clock
 from awn.core.errors import NotPermitted, ValidationFailed
-
-VERSION_KEY = "awn:calendars:version"
 
 
 def normalize_hours(hours: Mapping[str, Iterable[Iterable[str]]]) -> dict[str, list[list[str]]]:
@@ -88,8 +85,8 @@ def save_calendar(
             seen.add(day)
             rows.append(Holiday(calendar=calendar, date=day, name=(label or "")[:120]))
     Holiday.objects.bulk_create(rows)
-    _bump_version()
-    transaction.on_commit(_bump_version)  # again, for processes that read before the commit
+    calendars_changed()
+    transaction.on_commit(calendars_changed)  # again, for processes that read before the commit
     return calendar
 
 
@@ -98,10 +95,5 @@ def delete_calendar(*, by: User, calendar: BusinessCalendar) -> None:
     if not can_administer(by):
         raise NotPermitted(_("Only admins can change business calendars."))
     calendar.delete()
-    _bump_version()
-    transaction.on_commit(_bump_version)  # again, for processes that read before the commit
-
-
-def _bump_version() -> None:
-    """Tell every process to reload schedules: a fresh token, never a counter a cache flush could repeat."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    calendars_changed()
+    transaction.on_commit(calendars_changed)  # again, for processes that read before the commit

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from awn.accounts.models import STAFF_ROLES, Role, Team, User
 from awn.accounts.permissions import can_administer, can_manage_team, is_staff
 from awn.core import clock
 from awn.core.errors import NotPermitted, ValidationFailed
+from awn.core.shared import ProcessCopy
 from awn.routing.models import AgentProfile, Assignment, Availability, QueueOrder, TeamRouting
 from awn.tickets import services as tickets
 from awn.tickets.models import UNSOLVED_STATUSES, Status, Ticket
@@ -132,24 +131,24 @@ def update_team_routing(
     return routing
 
 
+def _automatic_teams() -> frozenset[int]:
+    return frozenset(
+        TeamRouting.objects.exclude(assignment=Assignment.MANUAL).values_list("team_id", flat=True)
+    )
+
+
 VERSION_KEY = "awn:routing:version"
-_automatic: dict[str, object] = {"version": None, "teams": frozenset()}
+_automatic = ProcessCopy(VERSION_KEY, _automatic_teams)
 
 
 def routing_changed() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    _automatic.changed()
 
 
 def automatic_teams() -> frozenset[int]:
-    """Teams whose tickets are assigned automatically; cached per process until a team's routing changes,
-    so installations (or teams) that assign by hand pay nothing per ticket event."""
-    version = cache.get(VERSION_KEY, "")
-    if _automatic["version"] != version:
-        _automatic["teams"] = frozenset(
-            TeamRouting.objects.exclude(assignment=Assignment.MANUAL).values_list("team_id", flat=True)
-        )
-        _automatic["version"] = version
-    return _automatic["teams"]  # type: ignore[return-value]
+    """Teams whose tickets are assigned automatically; kept per process until a team's routing changes, so
+    installations (or teams) that assign by hand pay nothing per ticket event."""
+    return _automatic.get()
 
 
 # --- choosing an agent --------------------------------------------------------------------------------------

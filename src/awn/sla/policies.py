@@ -9,17 +9,16 @@ tier of a ticket without a team is L1 (the triage pool), as in routing.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from awn.calendars.business_hours import CalendarError
 from awn.core.errors import ValidationFailed
+from awn.core.shared import ProcessCopy
 from awn.sla.clocks import TARGETS, WAITING_STATUSES, PolicyClocks, Target
 from awn.sla.models import SLAPolicy
 from awn.tickets.models import Channel, Priority
@@ -242,27 +241,24 @@ def compile_policies(policies: Iterable[SLAPolicy]) -> list[CompiledPolicy]:
     return compiled
 
 
-_cached: dict[str, Any] = {"version": None, "policies": None}
+_active = ProcessCopy(
+    VERSION_KEY,
+    lambda: compile_policies(SLAPolicy.objects.filter(is_active=True).order_by("position", "id")),
+)
 
 
 def active_policies() -> list[CompiledPolicy]:
-    """The active policies in order, compiled; reloaded when an admin changed one (one cache read)."""
-    version = cache.get(VERSION_KEY, "")
-    if _cached["version"] != version or _cached["policies"] is None:
-        _cached["policies"] = compile_policies(
-            SLAPolicy.objects.filter(is_active=True).order_by("position", "id")
-        )
-        _cached["version"] = version
-    return _cached["policies"]
+    """The active policies in order, compiled; recompiled when an admin changed one (awn.core.shared)."""
+    return _active.get()
 
 
 def policies_changed() -> None:
-    """Every process recompiles on its next use (a fresh token, never a repeatable counter)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    """Every process recompiles on its next use."""
+    _active.changed()
 
 
 def forget_policies() -> None:
-    _cached["version"] = None
+    _active.forget()
 
 
 def first_match(subject: Subject, policies: Iterable[CompiledPolicy] | None = None) -> CompiledPolicy | None:

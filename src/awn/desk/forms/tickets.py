@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import html
-import uuid
 from typing import Any
 
 from django import forms
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.formats import localize
 from django.utils.functional import Promise
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from awn.accounts.models import Team
 from awn.accounts.selectors import staff_users
+from awn.core.shared import ProcessCopy
 from awn.tickets.models import Channel, Priority, Status
 from awn.tickets.selectors import SORTS
 
@@ -59,28 +58,23 @@ def set_choices(form: forms.Form, name: str, choices: Choices) -> None:
 # rarely: each process keeps them until a user or a team is saved or deleted anywhere (`choices_changed`, from
 # the signal handlers in desk/apps.py), which replaces a token in the shared cache.
 CHOICES_VERSION_KEY = "awn:desk:choices:version"
-_cached: dict[str, Any] = {"version": None}
+# Each kind of rows ("teams", "staff") is loaded on first use within a generation.
+_choices: ProcessCopy[dict[str, list[tuple[str, str]]]] = ProcessCopy(CHOICES_VERSION_KEY, dict)
 
 
 def choices_changed() -> None:
-    """Every process reloads the teams and the staff on its next use (a fresh token, never a counter)."""
-    cache.set(CHOICES_VERSION_KEY, uuid.uuid4().hex, None)
+    """Every process reloads the teams and the staff on its next use."""
+    _choices.changed()
 
 
 def _cached_rows(kind: str, load) -> list[tuple[str, str]]:
-    version = cache.get(CHOICES_VERSION_KEY)
-    if version is None:  # a cleared or restarted cache: start a new generation rather than trust old lists
-        cache.add(CHOICES_VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(CHOICES_VERSION_KEY)
-    if _cached["version"] != version:
-        _cached.clear()
-        _cached["version"] = version
-    if kind not in _cached:
+    kept = _choices.get()
+    if kind not in kept:
         rows = load()
         if transaction.get_connection().in_atomic_block:
             return rows  # uncommitted rows of this transaction (or a rolled-back test's): never shared
-        _cached[kind] = rows
-    return _cached[kind]
+        kept[kind] = rows
+    return kept[kind]
 
 
 def _team_rows() -> list[tuple[str, str]]:
