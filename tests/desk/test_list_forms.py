@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from awn.accounts.models import Role
 from awn.desk.forms.tickets import PlainSelect, staff_choices, team_choices
+from awn.tickets.services.messages import get_or_create_customer
 from tests.factories import AgentFactory, CustomerFactory, TeamFactory
 
 CHOICES = [("", "Anyone"), ("0", "Nobody"), ("7", 'Zoë <b>"Z"</b> & co'), ("12", "نرگس")]
@@ -133,6 +134,19 @@ def test_cached_choices_are_read_once_and_kept_across_sign_ins():
 
     customer.set_password("another password")
     customer.save(update_fields=["password"])
+    with CaptureQueriesContext(connection) as reads:
+        staff_choices(), team_choices("Any team")
+
+    assert len(reads) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_customer_keeps_the_cached_choices():
+    """Every API ticket from a new address creates a customer: that must not send every process to reload."""
+    AgentFactory()
+    staff_choices(), team_choices("Any team")
+
+    get_or_create_customer(email="new.customer@example.com", name="New Customer")
     with CaptureQueriesContext(connection) as reads:
         staff_choices(), team_choices("Any team")
 

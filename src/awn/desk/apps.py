@@ -5,14 +5,17 @@ from django.apps import AppConfig
 _USER_CHOICE_FIELDS = frozenset({"name", "email", "role", "is_active"})
 
 
-def _refresh_choices(sender, instance, update_fields=None, **kwargs) -> None:
+def _refresh_choices(sender, instance, update_fields=None, created=False, **kwargs) -> None:
     """A user or a team was saved or deleted: the desk's cached team and staff choices are out of date."""
     from django.db import transaction
 
-    from awn.accounts.models import User
+    from awn.accounts.models import Role, User
     from awn.desk.forms.tickets import choices_changed
 
     if sender is User and update_fields is not None and not _USER_CHOICE_FIELDS.intersection(update_fields):
+        return
+    if sender is User and created and instance.role == Role.CUSTOMER:
+        # A new customer is in no choice list (every API ticket from a new address creates one).
         return
     choices_changed()
     # Again after commit: a process that reloaded in between read the rows as they were before this change.
