@@ -1,4 +1,4 @@
-"""A new ticket's opening message reaches the desks as the ticket service wrote it, not read back."""
+"""A new ticket reaches the desks once: its opening message leaves the live update to "ticket.created"."""
 
 import json
 
@@ -15,54 +15,65 @@ from awn.tickets.services import Actor, create_ticket
 pytestmark = pytest.mark.django_db
 
 
-def opening_event(monkeypatch, capture_on_commit, customer, team, **extra):
-    """Create a ticket and return its "ticket.message_added" event as dispatched after the commit."""
+def dispatched_events(monkeypatch, capture_on_commit, customer, team, **extra):
+    """Create a ticket; return it and its events as dispatched after the commit, in order."""
     events = []
-    monkeypatch.setitem(HANDLERS, "ticket.message_added", [events.append])
+    for name in ("ticket.message_added", "ticket.created"):
+        monkeypatch.setitem(HANDLERS, name, [events.append])
     with capture_on_commit(execute=True):
         ticket = create_ticket(
             requester=customer, subject="Printer", body="It jams", team=team, by=Actor.of(customer), **extra
         )
-    (event,) = events
-    return ticket, event
+    return ticket, events
 
 
-def received(channel):
+def listening(*groups):
     layer = get_channel_layer()
-    return async_to_sync(layer.receive)(channel)
+    channel = async_to_sync(layer.new_channel)()
+    for group in groups:
+        async_to_sync(layer.group_add)(group, channel)
+    return channel
 
 
-def test_the_opening_message_is_broadcast_without_a_query(
+def frames(channel):
+    """Every frame waiting on the in-memory layer's channel, without blocking."""
+    queue = get_channel_layer().channels.get(channel)
+    found = []
+    while queue is not None and not queue.empty():
+        _expires, message = queue.get_nowait()
+        found.append(json.loads(message["frame"]))
+    return found
+
+
+def test_a_new_ticket_reaches_the_lists_once_and_its_opening_message_reads_nothing(
     monkeypatch, django_capture_on_commit_callbacks, django_assert_num_queries, customer, team
 ):
-    ticket, event = opening_event(monkeypatch, django_capture_on_commit_callbacks, customer, team)
-    layer = get_channel_layer()
-    desk, page = async_to_sync(layer.new_channel)(), async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(DESK_ALL, desk)
-    async_to_sync(layer.group_add)(ticket_group(ticket.pk), page)
+    ticket, (opening, created) = dispatched_events(
+        monkeypatch, django_capture_on_commit_callbacks, customer, team
+    )
+    desk, page = listening(DESK_ALL), listening(ticket_group(ticket.pk))
 
     with django_assert_num_queries(0):
-        on_ticket_event(event)
+        on_ticket_event(opening)
+    on_ticket_event(created)
 
-    listed = json.loads(received(desk)["frame"])
-    shown = json.loads(received(page)["frame"])
-    assert (listed["ticket"], listed["team"], listed["name"]) == (ticket.pk, team.pk, "ticket.message_added")
-    message = ticket.messages.get()
-    assert shown["message"]["id"] == message.pk and "It jams" in shown["message"]["html"]
-    assert shown["message"]["name"] == customer.display_name and shown["message"]["files"] == []
+    (notice,) = frames(desk)
+    assert (notice["name"], notice["ticket"], notice["team"]) == ("ticket.created", ticket.pk, team.pk)
+    assert notice["status"] == ticket.status
+    assert [frame["name"] for frame in frames(page)] == ["ticket.created"]
 
 
-def test_an_opening_message_with_files_is_read_back_with_them(
+def test_an_opening_message_with_files_still_reaches_the_page_with_them(
     monkeypatch, django_capture_on_commit_callbacks, customer, team
 ):
     files = [IncomingFile(filename="log.txt", content=b"E42", content_type="text/plain")]
-    ticket, event = opening_event(
+    ticket, (opening, _created) = dispatched_events(
         monkeypatch, django_capture_on_commit_callbacks, customer, team, attachments=files
     )
-    layer = get_channel_layer()
-    page = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(ticket_group(ticket.pk), page)
+    page = listening(ticket_group(ticket.pk))
 
-    on_ticket_event(event)
+    on_ticket_event(opening)
 
-    assert json.loads(received(page)["frame"])["message"]["files"] == [{"name": "log.txt", "size": 3}]
+    (shown,) = frames(page)
+    assert shown["message"]["files"] == [{"name": "log.txt", "size": 3}]
+    assert "It jams" in shown["message"]["html"]

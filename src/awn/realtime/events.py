@@ -23,6 +23,7 @@ from awn.connectors.chat.services import changes as chat_changes
 from awn.connectors.chat.services.assignment import queue_positions
 from awn.connectors.chat.wire import message_for_desk, message_for_visitor, session_for_visitor
 from awn.core.events import DomainEvent, subscribe
+from awn.core.prepared import PreparedRead
 from awn.realtime.broadcast import anyone_listening, new_event_id, send_to_groups
 from awn.realtime.groups import (
     groups_for_chat_message,
@@ -74,30 +75,30 @@ def _message_with_ticket(message_id: int) -> Message | None:
     return message
 
 
-def _as_written(event: DomainEvent) -> Message | None:
-    """The message the event's service handed over as written, if it is this event's and not a chat's."""
+def _told_by_ticket_created(event: DomainEvent) -> bool:
+    """A new ticket's opening message, without files and not a chat's, as the ticket service wrote it: the
+    "ticket.created" published right after it sends the same lists the same notice (each refreshes once for
+    both), and nobody has the page of a ticket this new open. A chat's opening still goes to its visitor."""
     message = event.written
-    if (
-        isinstance(message, Message)
+    return (
+        bool(event.data.get("opening"))
+        and isinstance(message, Message)
         and message.pk == event.data.get("message_id")
         and message.channel != Channel.CHAT
-        and Message.ticket.is_cached(message)
-        and Message.author.is_cached(message)
-    ):
-        return message
-    return None
+    )
+
+
+# The ticket a notice describes, read after the handlers before this one (routing, rules) may have changed it;
+# the SQL built once per process (awn.core.prepared): it is read for every ticket event while desks listen.
+_TICKET = PreparedRead(lambda pk: Ticket.objects.filter(pk=pk)[:1], pk=-1)
 
 
 def on_ticket_event(event: DomainEvent) -> None:
-    if event.ticket_id is None or not anyone_listening():
+    if event.ticket_id is None or not anyone_listening() or _told_by_ticket_created(event):
         return
     message = session = None
     if event.name == "ticket.message_added" and event.data.get("message_id"):
         written = recall(event.data["message_id"])
-        if written is None and (opening := _as_written(event)) is not None:
-            # A new ticket's opening message, without files, as the ticket service wrote it (with its ticket
-            # and author); not a chat's (that comes through `recall`, with its chat): no chat to look up.
-            written = (opening, None)
         if written is not None:
             message, session = written
             message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}  # type: ignore[attr-defined]
@@ -105,7 +106,7 @@ def on_ticket_event(event: DomainEvent) -> None:
             message = _message_with_ticket(event.data["message_id"])
             if message is not None:
                 session = getattr(message.ticket, "chat_session", None)
-    ticket = message.ticket if message is not None else Ticket.objects.filter(pk=event.ticket_id).first()
+    ticket = message.ticket if message is not None else _TICKET.first(pk=event.ticket_id)
     if ticket is None:
         return
     changed = list(event.data.get("changed") or [])

@@ -292,7 +292,7 @@ def _open_ticket(
         from_staff=from_staff,
         from_customer=not from_staff,
         opening=True,
-        # The live update after the commit shows it as written, not read back (realtime/events.py).
+        # Without files, the live updates leave it to "ticket.created" below (realtime/events.py).
         written=None if attachments else message,
     )
     if tags:
