@@ -254,6 +254,63 @@ def test_run_serves_the_site_and_runs_the_jobs_its_requests_queue(home):
     assert server.returncode == 0, output
 
 
+def test_run_with_several_processes_needs_redis_and_says_so(home):
+    result = awn(home, "run", "--processes", "2", "--port", str(free_port()))
+
+    assert result.returncode != 0
+    assert "--processes 2 needs AWN_REDIS_URL" in result.stderr
+
+
+def web_processes(parent: int) -> set[int]:
+    """The web processes `awn run --processes N` started (multiprocessing's spawned children)."""
+    found = set()
+    for task in Path(f"/proc/{parent}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in command:
+                found.add(int(child))
+    return found
+
+
+def test_run_with_two_processes_serves_one_port_and_replaces_a_process_that_dies(home):
+    redis_url = os.environ.get("AWN_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(redis_url).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {redis_url}")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(AWN), "run", "--processes", "2", "--port", str(port)],
+        env=awn_env(home, AWN_BASE_URL=base, AWN_REDIS_URL=redis_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        first = wait_for(f"{base}/accounts/login/")
+        started = web_processes(server.pid)
+        os.kill(min(started), signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while web_processes(server.pid) in (started, started - {min(started)}):
+            assert time.monotonic() < deadline, "the dead web process was not replaced"
+            time.sleep(0.3)
+        replaced = web_processes(server.pid)
+        after = wait_for(f"{base}/accounts/login/")
+
+        assert first == 200 and after == 200
+        assert len(started) == 2 and len(replaced) == 2 and min(started) not in replaced
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Web: 2 processes" in output
+
+
 def wait_for(url: str, timeout: float = 60) -> int:
     """The status of the first answer from `url`, retrying while the server is still starting."""
     deadline = time.monotonic() + timeout

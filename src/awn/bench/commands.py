@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--processes",
         type=int,
         default=1,
-        help="web processes: 1 runs `awn run`; N runs N `awn run --no-worker` (a port each) and `awn worker`",
+        help="web processes: 1 runs `awn run`; N runs `awn run --processes N` (needs AWN_REDIS_URL)",
     )
     run.add_argument("--out", default="bench/out", help="directory for the JSON results")
     run.add_argument("--only", default="", help="comma-separated scenario name prefixes to run")

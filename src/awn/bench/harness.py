@@ -19,6 +19,7 @@ import os
 import platform
 import random
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -312,8 +313,12 @@ def database_info() -> dict:
 
 
 def run_benchmark(args) -> int:
+    from django.conf import settings
     from django.core.management import call_command
 
+    if args.processes > 1 and not args.server and not settings.AWN_REDIS_URL:
+        print("--processes needs AWN_REDIS_URL: web processes share state through Redis", file=sys.stderr)
+        return 2
     rng = random.Random(1)
     out_dir = Path(args.out)
     call_command(

@@ -25,9 +25,10 @@ def _awn() -> str | None:
 def server_commands(port: int, processes: int = 1) -> list[list[str]]:
     """The processes to start, without access logs.
 
-    One process: `awn run` (web and jobs in one process, the embedded shape of DESIGN.md §1). Several: that
-    many `awn run --no-worker` on consecutive ports, as behind a load balancer, and one `awn worker` beside
-    them (the scaled-out shape). uvicorn on the same ASGI application when the CLI is missing.
+    One process: `awn run` (web and jobs in one process, the embedded shape of DESIGN.md §1). Several:
+    `awn run --processes N` (N web processes on one port, the jobs in their parent; it needs Redis); with an
+    `awn` from before that option (a snapshot under comparison), N `awn run --no-worker` on consecutive
+    ports and one `awn worker`. uvicorn on the same ASGI application when the CLI is missing.
     """
     awn = _awn()
     help_text = ""
@@ -37,8 +38,11 @@ def server_commands(port: int, processes: int = 1) -> list[list[str]]:
         ).stdout
     if awn and "--port" in help_text:
         quiet = ["--log-level", "warning"] if "--log-level" in help_text else []
+        one_port = [awn, "run", "--host", "127.0.0.1", "--port", str(port), *quiet]
         if processes == 1:
-            return [[awn, "run", "--host", "127.0.0.1", "--port", str(port), *quiet]]
+            return [one_port]
+        if "--processes" in help_text:
+            return [[*one_port, "--processes", str(processes)]]
         web = [
             [awn, "run", "--no-worker", "--host", "127.0.0.1", "--port", str(port + number), *quiet]
             for number in range(processes)

@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     run.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     run.add_argument("--no-worker", action="store_true", help="do not run jobs here (run `awn worker`)")
+    run.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="web processes sharing the port (default 1; more than one needs AWN_REDIS_URL)",
+    )
     run.add_argument("--workers", type=int, default=2, help="job worker threads (default 2)")
     run.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     run.set_defaults(handler=cmd_run)

@@ -65,8 +65,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
     from django.conf import settings
 
-    from awn.config.asgi import application
-
+    if args.processes < 1:
+        raise CliError("--processes must be 1 or more")
+    if args.processes > 1 and not settings.AWN_REDIS_URL:
+        raise CliError(
+            f"--processes {args.processes} needs AWN_REDIS_URL: web processes share the cache, the live "
+            "updates and the job queue through Redis (docs/configuration.md)"
+        )
     if args.host not in LOCAL_HOSTS and settings.ALLOWED_HOSTS == ["localhost", "127.0.0.1", "[::1]"]:
         say(f"Note: serving on {args.host}; set AWN_ALLOWED_HOSTS to the names people use to reach it.")
     consumer = None
@@ -74,31 +79,36 @@ def cmd_run(args: argparse.Namespace) -> int:
         from awn.config.jobs import start_embedded_consumer
 
         consumer = start_embedded_consumer(workers=args.workers)
-    from awn.automation.language import preload_in_background
-
-    preload_in_background()  # customers' messages are detected on arrival: have the models ready
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104 - only for display
     base = f"http://{shown}:{args.port}"
     say(f"Awn is starting on {base}/  (desk {base}/desk/, portal {base}/, API docs {base}/api/docs)")
+    if args.processes > 1:
+        say(f"Web: {args.processes} processes on the port, each restarted if it dies")
     say(
         f"Jobs: {args.workers} worker threads in this process"
         if consumer
         else "Jobs: not run here (--no-worker); start `awn worker` beside it"
     )
-    config = uvicorn.Config(
-        application,
-        host=args.host,
-        port=args.port,
-        lifespan="off",
-        server_header=False,
-        log_level=args.log_level,
-        timeout_graceful_shutdown=10,
-    )
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "lifespan": "off",
+        "server_header": False,
+        "log_level": args.log_level,
+        "timeout_graceful_shutdown": 10,
+    }
     # uvicorn re-raises the signal that stopped it once it has shut down; turn that into a clean exit so
     # the job threads get their graceful stop too (a service manager's SIGTERM as well as Ctrl-C).
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        uvicorn.Server(config).run()
+        if args.processes > 1:
+            _serve_in_processes(args.processes, options)
+        else:
+            from awn.automation.language import preload_in_background
+            from awn.config.asgi import application
+
+            preload_in_background()  # customers' messages are detected on arrival: have the models ready
+            uvicorn.Server(uvicorn.Config(application, **options)).run()
     except (KeyboardInterrupt, _Stopped):
         pass
     finally:
@@ -106,6 +116,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         if consumer is not None:
             consumer.stop(graceful=True)
     return 0
+
+
+def _serve_in_processes(processes: int, options: dict) -> None:
+    """`processes` web processes on one listening socket (the kernel hands each new connection to one of
+    them), started and watched by this one: uvicorn's supervisor restarts a process that dies or stops
+    answering, and stops them all on SIGINT or SIGTERM. Python runs one thread at a time per process, so
+    on a machine of N cores N processes serve up to N times the requests of one."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("awn.config.web_process:application", workers=processes, **options)
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
