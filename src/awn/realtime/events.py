@@ -3,8 +3,8 @@
 - "ticket.created" / "ticket.updated" / "ticket.message_added": a small "ticket" notice to every desk group
   that may see the ticket (before and after a team or assignee change, so a list can drop it) — for a chat
   message only to the chat's agent and the lists it can change (groups.groups_for_chat_message) — and a
-  "ticket changed" notice with the message itself to the people on the ticket's page; a public message on a
-  chat ticket also goes to the visitor's widget.
+  "ticket changed" notice with the message itself to the people on the ticket's page (not for a new ticket:
+  nobody has its page open yet); a public message on a chat ticket also goes to the visitor's widget.
 - "chat.session_changed", "chat.queue_changed", "chat.read", "chat.agent_changed" (connectors/chat): the
   widget learns its state, queue position and read receipts; desks refresh their chat lists.
 
@@ -140,10 +140,11 @@ def on_ticket_event(event: DomainEvent) -> None:
     list_message = _desk(notice)
     items: list[tuple[str, dict[str, Any]]] = [(group, list_message) for group in sorted(groups)]
 
-    page_notice = {**notice, "kind": "ticket.page"}
-    if message is not None:
-        page_notice["message"] = message_for_desk(message)
-    items.append((ticket_group(ticket.pk), _desk(page_notice)))
+    if event.name != "ticket.created":  # nobody has the page of a ticket this new open
+        page_notice = {**notice, "kind": "ticket.page"}
+        if message is not None:
+            page_notice["message"] = message_for_desk(message)
+        items.append((ticket_group(ticket.pk), _desk(page_notice)))
 
     if (
         message is not None
