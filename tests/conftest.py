@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from awn.tickets.services import Actor, create_ticket
@@ -33,6 +35,19 @@ def ticket(db, customer, team):
         team=team,
         by=Actor.of(customer),
     )
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The tests' Redis (AWN_TEST_REDIS_URL, or database 11 of the local server); skips without one."""
+    import redis
+
+    url = os.environ.get("AWN_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    return url
 
 
 @pytest.fixture(autouse=True)

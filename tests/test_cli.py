@@ -275,13 +275,7 @@ def web_processes(parent: int) -> set[int]:
     return found
 
 
-def test_run_with_two_processes_serves_one_port_and_replaces_a_process_that_dies(home):
-    redis_url = os.environ.get("AWN_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(redis_url).ping()
-    except redis.ConnectionError:
-        pytest.skip(f"no Redis at {redis_url}")
+def test_run_with_two_processes_serves_one_port_and_replaces_a_process_that_dies(home, redis_url):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(

@@ -1,31 +1,18 @@
 """The Redis cache backend (awn.core.cache): one connection pool per process, whatever the context."""
 
 import contextvars
-import os
 
-import pytest
-import redis
 from django.core.cache import caches
 
 from awn.core.cache import RedisCache
 
-REDIS_URL = os.environ.get("AWN_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
-
-@pytest.fixture
-def redis_available():
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-
-
-def test_cache_objects_of_fresh_request_contexts_share_one_pool_and_its_connections(redis_available):
+def test_cache_objects_of_fresh_request_contexts_share_one_pool_and_its_connections(redis_url):
     """Each HTTP request runs in a fresh copy of the loop's context (config/wsgi_pool.py), where Django makes
     a new cache object: they must not each open a connection of their own."""
 
     def one_request(value: str):
-        cache = RedisCache(REDIS_URL, {"KEY_PREFIX": "awn-test-cache"})
+        cache = RedisCache(redis_url, {"KEY_PREFIX": "awn-test-cache"})
         cache.set("probe", value)
         assert cache.get("probe") == value
         return cache._cache._get_connection_pool(write=True)
@@ -34,20 +21,20 @@ def test_cache_objects_of_fresh_request_contexts_share_one_pool_and_its_connecti
 
     assert all(pool is pools[0] for pool in pools)
     assert pools[0]._created_connections == 1  # one request at a time: one connection, reused
-    RedisCache(REDIS_URL, {"KEY_PREFIX": "awn-test-cache"}).delete("probe")
+    RedisCache(redis_url, {"KEY_PREFIX": "awn-test-cache"}).delete("probe")
 
 
-def test_cache_calls_of_every_context_share_one_redis_client(redis_available):
+def test_cache_calls_of_every_context_share_one_redis_client(redis_url):
     """Django builds a Redis client for each call; one per pool serves every call of the process."""
 
     def one_request():
-        cache = RedisCache(REDIS_URL, {"KEY_PREFIX": "awn-test-cache"})
+        cache = RedisCache(redis_url, {"KEY_PREFIX": "awn-test-cache"})
         return cache._cache.get_client(write=True), cache._cache.get_client()
 
     clients = [c for _ in range(5) for c in contextvars.copy_context().run(one_request)]
 
     assert all(client is clients[0] for client in clients)
-    assert clients[0].connection_pool is RedisCache(REDIS_URL, {})._cache._get_connection_pool(write=True)
+    assert clients[0].connection_pool is RedisCache(redis_url, {})._cache._get_connection_pool(write=True)
 
 
 def test_the_settings_use_it_for_redis():

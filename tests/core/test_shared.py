@@ -1,16 +1,12 @@
 """Process copies (awn.core.shared): rebuilt when any process announces a change, read cheaply with Redis."""
 
-import os
 import uuid
 
 import pytest
-import redis
 from django.core.cache.backends.locmem import LocMemCache
 
 from awn.core.cache import RedisCache
 from awn.core.shared import RECHECK_SECONDS, ProcessCopy
-
-REDIS_URL = os.environ.get("AWN_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 
 class Clock:
@@ -37,12 +33,8 @@ def builds():
 
 
 @pytest.fixture
-def redis_cache():
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    cache = CountingRedisCache(REDIS_URL, {"KEY_PREFIX": f"awn-test-shared-{uuid.uuid4().hex}"})
+def redis_cache(redis_url):
+    cache = CountingRedisCache(redis_url, {"KEY_PREFIX": f"awn-test-shared-{uuid.uuid4().hex}"})
     yield cache
     cache.clear()
 
