@@ -27,9 +27,6 @@ class DomainEvent:
     # What made the change, when it was not a person: set by `caused_by` (an automation rule run, for
     # example), so a reaction can recognise its own consequences and not loop on them (STYLE.md §8).
     cause: Any = None
-    # What the publishing service wrote, as it holds it (in this process only, never compared or shown): a
-    # handler after the commit may use it instead of reading it back, when the handler says it can.
-    written: Any = field(default=None, compare=False, repr=False)
 
 
 Handler = Callable[[DomainEvent], None]

@@ -76,16 +76,11 @@ def _message_with_ticket(message_id: int) -> Message | None:
 
 
 def _told_by_ticket_created(event: DomainEvent) -> bool:
-    """A new ticket's opening message, without files and not a chat's, as the ticket service wrote it: the
-    "ticket.created" published right after it sends the same lists the same notice (each refreshes once for
-    both), and nobody has the page of a ticket this new open. A chat's opening still goes to its visitor."""
-    message = event.written
-    return (
-        bool(event.data.get("opening"))
-        and isinstance(message, Message)
-        and message.pk == event.data.get("message_id")
-        and message.channel != Channel.CHAT
-    )
+    """A new ticket's opening message, without files and not a chat's: the "ticket.created" published right
+    after it sends the same lists the same notice (each refreshes once for both), and nobody has the page of
+    a ticket this new open. With files the page gets them; a chat's opening still goes to its visitor."""
+    data = event.data
+    return bool(data.get("opening")) and not data.get("files") and data.get("channel") != Channel.CHAT
 
 
 # The ticket a notice describes, read after the handlers before this one (routing, rules) may have changed it;

@@ -292,8 +292,8 @@ def _open_ticket(
         from_staff=from_staff,
         from_customer=not from_staff,
         opening=True,
-        # Without files, the live updates leave it to "ticket.created" below (realtime/events.py).
-        written=None if attachments else message,
+        channel=channel,
+        files=len(attachments),
     )
     if tags:
         set_tags(ticket=ticket, tags=list(tags), by=by)

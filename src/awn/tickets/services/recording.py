@@ -46,5 +46,5 @@ def touch(ticket: Ticket, *fields: str) -> None:
     ticket.save(update_fields=[*fields, "updated_at"])
 
 
-def announce(name: str, ticket: Ticket, *, written: Any = None, **data: Any) -> None:
-    publish(DomainEvent(name=name, ticket_id=ticket.pk, data=data, written=written))
+def announce(name: str, ticket: Ticket, **data: Any) -> None:
+    publish(DomainEvent(name=name, ticket_id=ticket.pk, data=data))
