@@ -1,11 +1,13 @@
 """Roll-ups: kept by the live handlers exactly as a rebuild computes them, and read by the dashboard with the
 same numbers as the facts (percentiles within the histogram's bound)."""
 
+import itertools
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -47,16 +49,20 @@ BOUND = (
 ROLLUPS = (TicketRollup, AgentRollup, HourlyRollup, ReplyRollup, TagRollup, TagDailyRollup)
 
 
-def _rows() -> dict:
-    """Every non-empty roll-up row, keyed by table and dimensions."""
-    found = {}
+def _rows(*, slots: bool = False) -> dict:
+    """Every non-empty roll-up row, keyed by table and dimensions: the copies of a row (its slots) summed, as
+    the dashboards read them, or apart (`slots`)."""
+    found: dict = {}
     for model in ROLLUPS:
         for row in model.objects.values():
             row.pop("id")
-            measures = {k: v for k, v in row.items() if isinstance(v, int) and k not in KEYS and v}
-            if measures:
-                found[(model.__name__, *(row[k] for k in sorted(row) if k in KEYS))] = measures
-    return found
+            slot = row.pop("slot")
+            key = (model.__name__, *(row[k] for k in sorted(row) if k in KEYS), *([slot] if slots else []))
+            into = found.setdefault(key, {})
+            for k, v in row.items():
+                if isinstance(v, int) and k not in KEYS:
+                    into[k] = into.get(k, 0) + v
+    return {key: {k: v for k, v in m.items() if v} for key, m in found.items() if any(m.values())}
 
 
 KEYS = {"kind", "day", "hour", "team_id", "agent_id", "channel", "tier", "tag_id"}
@@ -134,7 +140,8 @@ def test_rebuilding_twice_gives_the_same_rows_and_drops_stale_ones(world):
 @pytest.mark.django_db
 def test_many_rows_of_a_table_are_added_in_a_few_statements_each_to_its_own_row():
     hour = datetime(2026, 3, 1, 10, tzinfo=UTC)
-    HourlyRollup.objects.create(hour=hour, team_id=3, channel="web", tier=1, created=2, solved=7)
+    slot = rollups.connection_slot()  # this connection's copy of the rows (0 on SQLite)
+    HourlyRollup.objects.create(hour=hour, team_id=3, channel="web", tier=1, slot=slot, created=2, solved=7)
     change = {
         ("hourly", (hour + timedelta(hours=i), 3, "web", 1)): {"created": 1, "answered": i % 2}
         for i in range(450)  # more rows than SQLite takes parameters in one statement
@@ -187,6 +194,19 @@ PERIOD = selectors.ReportFilters(start=date(2024, 3, 25), end=date(2024, 4, 7), 
 @pytest.fixture
 def weeks(db, agent, team):
     """Tickets over two weeks around a daylight-saving change, every 5 hours, at odd minutes."""
+    _two_weeks(agent, team)
+
+
+@pytest.fixture
+def spread_weeks(db, agent, team, monkeypatch):
+    """The same tickets, their roll-ups written as by three PostgreSQL connections: each connection adds to
+    its own copy of a row (its slot), so most rows have three copies, on either database."""
+    turn = itertools.count()
+    monkeypatch.setattr(rollups, "connection_slot", lambda: next(turn) % 3)
+    _two_weeks(agent, team)
+
+
+def _two_weeks(agent, team):
     other = AgentFactory(name="Bo Agent")
     start = datetime(2024, 3, 24, 21, 17, tzinfo=UTC)
     for i in range(70):
@@ -244,6 +264,17 @@ CASES = {
 def test_the_dashboard_from_rollups_shows_the_numbers_of_the_facts(weeks, team, case):
     scope, filters, by = CASES.get(case) or (selectors.Scope(team_ids=(team.pk,)), PERIOD, "channel")
 
+    _assert_the_numbers_of_the_facts(scope, filters, by)
+
+
+@pytest.mark.parametrize("case", ["everything", "tier filter"])
+def test_the_dashboard_sums_the_copies_of_a_row(spread_weeks, case):
+    assert len(_rows(slots=True)) > len(_rows())  # the rows of a day that several tickets add to have copies
+
+    _assert_the_numbers_of_the_facts(*CASES[case])
+
+
+def _assert_the_numbers_of_the_facts(scope, filters, by):
     rolled = overview_from_rollups(scope, filters, by=by, exact_up_to=0)
 
     exact = selectors.summary(scope, filters)
@@ -572,10 +603,10 @@ def test_after_an_upgrade_the_dashboard_reads_the_facts_until_the_rollups_are_re
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("installation", ["new", "with facts"])
 def test_the_migration_adding_the_daily_tag_rows_marks_them_built_only_on_a_new_installation(installation):
+    if installation == "with facts":
+        fact()
     call_command("migrate", "reports", "0005", verbosity=0)  # as before the upgrade
     try:
-        if installation == "with facts":
-            fact()
         assert not RollupState.objects.filter(table="tag_day").exists()
     finally:
         call_command("migrate", "reports", verbosity=0)
@@ -586,3 +617,99 @@ def test_the_migration_adding_the_daily_tag_rows_marks_them_built_only_on_a_new_
         assert "tag_day" in built
     else:  # the dashboard reads the hourly tag rows, and `awn doctor` warns, until the rebuild
         assert "tag_day" not in built
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="only PostgreSQL writes copies of a row (SQLite's writers wait)"
+)
+
+
+@postgresql_only
+def test_folding_moves_the_copies_of_past_days_into_one_row_each(spread_weeks, monkeypatch, now):
+    now.moment = datetime(2024, 4, 3, 12, 30, tzinfo=UTC)  # in the middle of the two weeks
+    midnight = datetime(2024, 4, 3, tzinfo=UTC)
+    monkeypatch.setattr(rollups, "connection_slot", lambda: 7)
+    rollups.apply({("hourly", (midnight + timedelta(hours=12), 0, "web", 1)): {"created": 1}})
+    summed, copies = _rows(), _rows(slots=True)
+
+    assert rollups.fold_rollup_slots() > 0
+
+    assert _rows() == summed
+    for model in ROLLUPS:
+        copied = model.objects.filter(slot__gt=0)
+        past = (
+            copied.filter(day__lt=midnight.date())
+            if "day" in _fields(model)
+            else copied.filter(hour__lt=midnight)
+        )
+        assert not past.exists(), model
+    left = _rows(slots=True)
+    assert len(summed) < len(left) < len(copies)  # today's and later rows keep their copies
+    assert HourlyRollup.objects.get(hour=midnight + timedelta(hours=12), channel="web", slot=7).created == 1
+    _assert_the_numbers_of_the_facts(*CASES["everything"])
+    assert rollups.fold_rollup_slots() == 0
+
+
+def _fields(model) -> set[str]:
+    return {field.name for field in model._meta.get_fields()}
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_add_to_the_rows_of_a_day_without_waiting_for_each_other():
+    change = {("ticket", ("c", date(2026, 3, 1), 0, "", 0)): {"tickets": 1}}
+    holding, done, slots = threading.Event(), threading.Event(), []
+
+    def first_transaction() -> None:
+        try:
+            with transaction.atomic():
+                rollups.apply(change)  # its row lock is held until the commit
+                slots.append(rollups.connection_slot())
+                holding.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_transaction)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        while rollups.connection_slot() == slots[0]:  # as two connections of a server mostly are
+            connection.close()  # a new backend process: another slot
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            rollups.apply(change)  # with one row per day, this waited for the other commit
+    except OperationalError as error:
+        pytest.fail(f"the second connection waited for the first one's row lock: {error}")
+    finally:
+        done.set()
+        thread.join()
+
+    assert TicketRollup.objects.filter(day=date(2026, 3, 1)).count() == 2
+    assert sum(TicketRollup.objects.values_list("tickets", flat=True)) == 2
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_unapplying_the_slots_folds_the_copies_into_one_row_per_key(monkeypatch):
+    turn = itertools.count()
+    monkeypatch.setattr(rollups, "connection_slot", lambda: next(turn) % 3)
+    agent = AgentFactory()
+    _two_weeks(agent, TeamFactory(members=[agent]))
+    grouped = (
+        "SELECT kind, day, team_id, channel, tier, SUM(tickets), SUM(h010) FROM reports_ticketrollup "
+        "GROUP BY kind, day, team_id, channel, tier"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(grouped)
+        summed = set(cursor.fetchall())
+    assert len(_rows(slots=True)) > len(_rows())
+
+    call_command("migrate", "reports", "0006", verbosity=0)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(grouped.replace("SUM(tickets), SUM(h010)", "MIN(tickets), MIN(h010)"))
+            assert set(cursor.fetchall()) == summed  # one row per key, holding the sums
+    finally:
+        call_command("migrate", "reports", verbosity=0)

@@ -134,6 +134,14 @@ def _counter() -> models.IntegerField:
     return models.IntegerField(default=0, db_default=0)
 
 
+def _slot() -> models.PositiveSmallIntegerField:
+    """Which of a key's rows (the last column of each unique key). Every new ticket adds to the same few rows
+    (today's, its team's): on PostgreSQL each connection adds to its own `rollups.SLOTS` copy of them, so
+    concurrent transactions do not queue for one row lock until the first commits; reads sum the copies, and
+    `fold_rollup_slots` folds the copies of past days into slot 0 (as a rebuild writes them)."""
+    return models.PositiveSmallIntegerField(default=0, db_default=0)
+
+
 class TicketRollup(models.Model):
     """Per UTC day, team, channel and tier: the tickets created that day (kind "c") or last solved that day
     (kind "s"), with the sums, counts and histograms of their first response (c) or resolution (s) times."""
@@ -145,6 +153,7 @@ class TicketRollup(models.Model):
     team_id = models.IntegerField()
     channel = models.CharField(max_length=16)
     tier = models.PositiveSmallIntegerField()
+    slot = _slot()
     tickets = _counter()
     timed = _counter()  # with a first response (c) / resolution (s) time
     seconds = models.BigIntegerField(default=0, db_default=0)
@@ -164,7 +173,7 @@ class TicketRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["channel", "kind", "day", "team_id", "tier"], name="ticketrollup_key"
+                fields=["channel", "kind", "day", "team_id", "tier", "slot"], name="ticketrollup_key"
             )
         ]
 
@@ -182,6 +191,7 @@ class AgentRollup(models.Model):
     agent_id = models.IntegerField()
     channel = models.CharField(max_length=16)
     tier = models.PositiveSmallIntegerField()
+    slot = _slot()
     tickets = _counter()
     for _i in range(HISTOGRAM_BUCKETS):
         locals()[f"h{_i:03d}"] = _counter()
@@ -190,7 +200,8 @@ class AgentRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["channel", "kind", "day", "team_id", "agent_id", "tier"], name="agentrollup_key"
+                fields=["channel", "kind", "day", "team_id", "agent_id", "tier", "slot"],
+                name="agentrollup_key",
             )
         ]
 
@@ -206,6 +217,7 @@ class HourlyRollup(models.Model):
     team_id = models.IntegerField()
     channel = models.CharField(max_length=16)
     tier = models.PositiveSmallIntegerField()
+    slot = _slot()
     created = _counter()
     answered = _counter()
     first_response_seconds = models.BigIntegerField(default=0, db_default=0)
@@ -213,7 +225,9 @@ class HourlyRollup(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["team_id", "hour", "channel", "tier"], name="hourlyrollup_key")
+            models.UniqueConstraint(
+                fields=["team_id", "hour", "channel", "tier", "slot"], name="hourlyrollup_key"
+            )
         ]
 
     def __str__(self) -> str:
@@ -227,10 +241,13 @@ class TagRollup(models.Model):
     hour = models.DateTimeField()
     team_id = models.IntegerField()
     tag_id = models.IntegerField()
+    slot = _slot()
     created = _counter()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["team_id", "hour", "tag_id"], name="tagrollup_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["team_id", "hour", "tag_id", "slot"], name="tagrollup_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.hour} team {self.team_id} tag {self.tag_id}"
@@ -244,11 +261,12 @@ class TagDailyRollup(models.Model):
     day = models.DateField()
     team_id = models.IntegerField()
     tag_id = models.IntegerField()
+    slot = _slot()
     created = _counter()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["team_id", "day", "tag_id"], name="tagdailyrollup_key")
+            models.UniqueConstraint(fields=["team_id", "day", "tag_id", "slot"], name="tagdailyrollup_key")
         ]
 
     def __str__(self) -> str:
@@ -275,11 +293,14 @@ class ReplyRollup(models.Model):
     team_id = models.IntegerField()
     agent_id = models.IntegerField()
     channel = models.CharField(max_length=16)
+    slot = _slot()
     replies = _counter()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["channel", "day", "team_id", "agent_id"], name="replyrollup_key")
+            models.UniqueConstraint(
+                fields=["channel", "day", "team_id", "agent_id", "slot"], name="replyrollup_key"
+            )
         ]
 
     def __str__(self) -> str:

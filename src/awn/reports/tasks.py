@@ -37,3 +37,15 @@ def repair_report_facts(ticket_id: int | None = None, message_id: int | None = N
         if ticket_id is not None:
             record_ticket_facts(ticket_id)
     log.info("report facts repaired for ticket %s (message %s)", ticket_id, message_id)
+
+
+@db_periodic_task(crontab(minute="35", hour="0"))
+@lock_task("reports-fold-rollup-slots")
+def fold_rollup_slots() -> None:
+    """Every day (00:35 UTC): fold the PostgreSQL copies of the past days' roll-up rows into one row each
+    (`rollups.fold_rollup_slots`); a day missed is folded the next day."""
+    from awn.reports.rollups import fold_rollup_slots as fold
+
+    folded = fold()
+    if folded:
+        log.info("roll-up copies folded into %s rows", folded)
