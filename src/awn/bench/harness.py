@@ -26,13 +26,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
 
 from awn.accounts.models import Role, User
 from awn.bench.people import BENCH_PASSWORD
 from awn.bench.scenarios import Scenario, api_token_for, creation_payload, pick_actors, scenarios_for
-from awn.bench.server import ExternalServer, HttpClient, Server, free_port, signed_in_client
+from awn.bench.server import (
+    ExternalServer,
+    HttpClient,
+    Server,
+    cpu_used_between,
+    database_cpu,
+    free_port,
+    signed_in_client,
+)
 from awn.tickets.models import Message, Ticket
 
 
@@ -158,6 +167,7 @@ def measure_creation(
     seconds: float,
     seed: int,
     server_cpu: Callable[[], float | None] = lambda: None,
+    database_cpu: Callable[[], dict[int, float] | None] = lambda: None,
     warmup_seconds: float = 3.0,
 ) -> dict:
     """`clients` threads POSTing tickets for `seconds` (spread over the web processes' `base_urls`) after
@@ -169,10 +179,12 @@ def measure_creation(
     created = 0
     clock = {"start": 0.0, "stop": 0.0}
 
-    cpu: dict[str, float | None] = {"start": None}
+    cpu: dict[str, Any] = {"start": None, "database": None}
 
     def start_the_clock() -> None:  # runs once, when every client is connected
         cpu["start"] = server_cpu()
+        cpu["database"] = database_cpu()
+        connection.close()  # this thread's, opened to read the backends
         clock["start"] = time.monotonic()
         clock["stop"] = clock["start"] + seconds
 
@@ -209,6 +221,7 @@ def measure_creation(
         thread.join()
     wall = time.monotonic() - clock["start"]
     cpu_end = server_cpu()
+    database_used = cpu_used_between(cpu["database"], database_cpu())
     consistency = creation_consistency(last_before)
     result = Result(name="api.create", description="", samples_ms=latencies)
     cpu_per_ticket = None
@@ -222,6 +235,10 @@ def measure_creation(
         "p50_ms": _round(result.percentile(0.5)),
         "p95_ms": _round(result.percentile(0.95)),
         "server_cpu_ms_per_ticket": cpu_per_ticket,
+        # PostgreSQL's backends on this machine (None on SQLite: its work is in the server's CPU)
+        "database_cpu_ms_per_ticket": _round(database_used * 1000 / created)
+        if database_used is not None and created
+        else None,
         "errors": len(errors),
         "first_error": errors[0] if errors else "",
         "consistency": consistency,
@@ -424,11 +441,15 @@ def run_benchmark(args) -> int:
                 seconds=args.create_seconds,
                 seed=7,
                 server_cpu=srv.cpu_seconds,
+                database_cpu=database_cpu,
             )
+            database = creation["database_cpu_ms_per_ticket"]
             print(
                 f"{'api.create':<24} {creation['tickets_per_s']:>8.1f} tickets/s with {creation['clients']} "
                 f"clients (p50 {creation['p50_ms']} ms, p95 {creation['p95_ms']} ms, "
-                f"server CPU {creation['server_cpu_ms_per_ticket']} ms/ticket, errors {creation['errors']})"
+                f"server CPU {creation['server_cpu_ms_per_ticket']} ms/ticket"
+                + ("" if database is None else f", PostgreSQL CPU {database} ms/ticket")
+                + f", errors {creation['errors']})"
             )
             print(f"{'':<24} created since the start: {creation['consistency']}")
         for client in clients.values():

@@ -101,17 +101,53 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process so far (Linux /proc); OSError when it is gone."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
 def cpu_seconds(pids: list[int]) -> float | None:
     """User + system CPU time of these processes and all their descendants (Linux /proc), in seconds."""
-    total = 0
+    total = 0.0
     try:
         for root in pids:
             for pid in _descendants(root):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])  # utime, stime
+                total += _process_cpu(pid)
     except (OSError, IndexError, ValueError):
         return None
-    return total / CLOCK_TICKS
+    return total
+
+
+LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+
+
+def database_cpu() -> dict[int, float] | None:
+    """PostgreSQL on this machine: the CPU seconds so far of each backend connected to Awn's database, by
+    process id (a creation run counts what its backends used in between). None on SQLite, whose work is
+    in Awn's own processes, and when PostgreSQL runs on another machine."""
+    from django.db import connection
+
+    host = connection.settings_dict.get("HOST") or ""
+    if connection.vendor != "postgresql" or not (host in LOCAL_HOSTS or host.startswith("/")):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [pid for (pid,) in cursor.fetchall()]
+    found = {}
+    for pid in pids:
+        try:
+            found[pid] = _process_cpu(pid)
+        except (OSError, IndexError, ValueError):
+            continue  # gone in between
+    return found
+
+
+def cpu_used_between(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+    """The CPU seconds the processes of `after` used since `before` (a process new since then: all of its)."""
+    if before is None or after is None:
+        return None
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 class Server:
