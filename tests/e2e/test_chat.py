@@ -43,14 +43,18 @@ def _free_port() -> int:
 
 @pytest.fixture
 def awn_server(transactional_db):
-    """Awn's ASGI application served by uvicorn (websockets included) in a background thread."""
+    """Awn's ASGI application served by uvicorn (websockets included) in a background thread, with `awn
+    run`'s HTTP protocol (the widget's socket is upgraded from it)."""
     import uvicorn
 
     from awn.config.asgi import application
+    from awn.config.http_protocol import HTTP_PROTOCOL
 
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+        uvicorn.Config(
+            application, host="127.0.0.1", port=port, lifespan="off", log_level="warning", http=HTTP_PROTOCOL
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

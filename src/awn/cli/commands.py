@@ -65,6 +65,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
     from django.conf import settings
 
+    from awn.config.http_protocol import HTTP_PROTOCOL
+
     if args.processes < 1:
         raise CliError("--processes must be 1 or more")
     if args.processes > 1 and not settings.AWN_REDIS_URL:
@@ -96,6 +98,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "server_header": False,
         "log_level": args.log_level,
         "timeout_graceful_shutdown": 10,
+        "http": HTTP_PROTOCOL,  # a response's headers and body in one write (config/http_protocol.py)
     }
     # uvicorn re-raises the signal that stopped it once it has shut down; turn that into a clean exit so
     # the job threads get their graceful stop too (a service manager's SIGTERM as well as Ctrl-C).
