@@ -163,6 +163,29 @@ def test_doctor_warns_while_the_report_rollups_wait_for_their_rebuild(home):
     assert re.search(r"^OK\s+reports", after.stdout, re.MULTILINE)
 
 
+def test_doctor_says_whether_postgresqls_autovacuum_is_on(home):
+    import psycopg
+
+    url = "postgres://postgres@127.0.0.1/postgres"  # a database Awn never migrated: only the server is read
+    with psycopg.connect(url) as db:
+        (setting,) = db.execute("SHOW autovacuum").fetchone()
+
+    result = awn(home, "doctor", AWN_DATABASE_URL=url)
+
+    if setting == "on":
+        assert re.search(r"^OK\s+autovacuum", result.stdout, re.MULTILINE), result.stdout
+    else:  # as on the CI machines' server (conf.d/90-ci.conf)
+        assert re.search(r"^WARN\s+autovacuum\s+PostgreSQL's autovacuum is off", result.stdout, re.MULTILINE)
+        assert "set autovacuum = on in postgresql.conf" in result.stdout
+
+
+@pytest.mark.parametrize(("setting", "status"), [("on", "OK"), ("off", "WARN")])
+def test_doctor_warns_when_autovacuum_is_off(setting, status):
+    from awn.cli.doctor import _check_autovacuum
+
+    assert _check_autovacuum(setting).status == status
+
+
 def test_doctor_fails_and_says_what_to_do_when_the_database_is_unreachable(home):
     result = awn(home, "doctor", AWN_DATABASE_URL="postgres://postgres@127.0.0.1:1/awn")
 

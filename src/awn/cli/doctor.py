@@ -133,7 +133,27 @@ def _check_database(settings) -> list[Finding]:
     else:
         found.append(Finding("OK", "migrations", "all applied"))
         found.append(_check_rollups())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW autovacuum")
+            found.append(_check_autovacuum(cursor.fetchone()[0]))
     return found
+
+
+def _check_autovacuum(setting: str) -> Finding:
+    """PostgreSQL's autovacuum: the report roll-up rows are updated by every new ticket, and each update
+    leaves a dead row version that only a vacuum clears; without it every update gets slower (an upsert of
+    one roll-up row read 1,333 buffers in 6 ms after ~35,000 updates, 15 buffers in 0.26 ms after a VACUUM:
+    docs/performance.md)."""
+    if setting == "on":
+        return Finding("OK", "autovacuum", "PostgreSQL's autovacuum is on")
+    return Finding(
+        "WARN",
+        "autovacuum",
+        "PostgreSQL's autovacuum is off: rows updated by every new ticket (report roll-ups) get slower to "
+        "update until a VACUUM",
+        "set autovacuum = on in postgresql.conf, or run `VACUUM ANALYZE` on the database every few minutes",
+    )
 
 
 def _check_rollups() -> Finding:
