@@ -16,6 +16,8 @@ import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from awn.cli.environment import LOCAL_HOSTS
+
 
 def _awn() -> str | None:
     awn = shutil.which("awn") or str(Path(sys.executable).with_name("awn"))
@@ -119,17 +121,14 @@ def cpu_seconds(pids: list[int]) -> float | None:
     return total
 
 
-LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
-
-
 def database_cpu() -> dict[int, float] | None:
     """PostgreSQL on this machine: the CPU seconds so far of each backend connected to Awn's database, by
     process id (a creation run counts what its backends used in between). None on SQLite, whose work is
     in Awn's own processes, and when PostgreSQL runs on another machine."""
     from django.db import connection
 
-    host = connection.settings_dict.get("HOST") or ""
-    if connection.vendor != "postgresql" or not (host in LOCAL_HOSTS or host.startswith("/")):
+    host = connection.settings_dict.get("HOST") or ""  # none, or a folder: a Unix socket on this machine
+    if connection.vendor != "postgresql" or not (not host or host.startswith("/") or host in LOCAL_HOSTS):
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
