@@ -15,7 +15,9 @@ KEYS = {
 
 def fold_every_copy(apps, schema_editor):
     """Unapplied: one row per key again, so the old keys can be unique (PostgreSQL writes copies; SQLite
-    never does). The copies of every day are deleted and their sums added to slot 0."""
+    never does). The copies of every day are deleted and their sums added to slot 0. The statement of
+    `rollups.fold_rollup_slots` without its date bound, written out: a migration keeps doing what it did
+    when the app's code changes later."""
     if schema_editor.connection.vendor != "postgresql":
         return
     quote = schema_editor.quote_name
@@ -23,10 +25,10 @@ def fold_every_copy(apps, schema_editor):
         model = apps.get_model("reports", name)
         table = quote(model._meta.db_table)
         measures = [f.column for f in model._meta.concrete_fields if f.column not in {*key, "id", "slot"}]
-        keys, sums = ", ".join(map(quote, key)), ", ".join(quote(c) for c in measures)
+        keys, columns = ", ".join(map(quote, key)), ", ".join(quote(c) for c in measures)
         schema_editor.execute(
-            f"WITH moved AS (DELETE FROM {table} WHERE slot > 0 RETURNING {keys}, {sums}) "  # noqa: S608
-            f"INSERT INTO {table} ({keys}, slot, {sums}) "
+            f"WITH moved AS (DELETE FROM {table} WHERE slot > 0 RETURNING {keys}, {columns}) "  # noqa: S608
+            f"INSERT INTO {table} ({keys}, slot, {columns}) "
             f"SELECT {keys}, 0, {', '.join(f'SUM({quote(c)})' for c in measures)} FROM moved GROUP BY {keys} "
             f"ON CONFLICT ({keys}, slot) DO UPDATE SET "
             + ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in measures)
