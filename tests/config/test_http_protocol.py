@@ -146,3 +146,15 @@ def test_a_websocket_upgraded_from_it_works(served):
         second = websocket.recv(timeout=5)
 
     assert (first, second) == ("echo hi", "echo again")
+
+
+@pytest.mark.parametrize("served", [RecordedAwnProtocol], indirect=True)
+def test_a_malformed_request_gets_uvicorns_400_before_the_connection_closes(served):
+    with socket.create_connection(("127.0.0.1", served), timeout=5) as raw:
+        raw.sendall(b"GET /\x00bad HTTP/1.1\r\nHost: x\r\n\r\n")
+        received = b""
+        while chunk := raw.recv(65536):  # until the server closes the connection
+            received += chunk
+
+    assert received.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert received.endswith(b"Invalid HTTP request received.")
