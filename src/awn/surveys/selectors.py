@@ -30,11 +30,10 @@ _NOREPLY = re.compile(
     r"^(no-?reply|do-?not-?reply|donotreply|notifications?|bounces?|mailer-daemon|postmaster)([+.-][^@]*)?@",
     re.IGNORECASE,
 )
+
+
 # Names of the inbound mail filters whose findings mark a message automatic (connectors/email/filters.py);
 # ingestion records them in the raw email's reason as "<filter name>: <why>".
-_AUTOMATIC_FILTERS = ("bounce", "auto-submitted", "auto-reply", "bulk", "no-reply sender")
-
-
 def may_survey(customer: User) -> bool:
     """A real person with a real address: never staff, a disabled account, or a placeholder address such as
     an anonymous chat visitor's (`.invalid`, RFC 2606)."""
@@ -55,12 +54,10 @@ def started_by_automated_mail(ticket: Ticket) -> bool:
     first = (
         Message.objects.filter(ticket=ticket).order_by("created_at", "id").values_list("pk", flat=True)[:1]
     )
-    reasons = RawEmail.objects.filter(message_id__in=first).values_list("reason", flat=True)[:1]
-    for reason in reasons:
-        for part in reason.split("; "):
-            if part.split(": ", 1)[0] in _AUTOMATIC_FILTERS:
-                return True
-    return False
+    from awn.connectors.email.reasons import marked_automatic
+
+    rows = RawEmail.objects.filter(message_id__in=first).values_list("reasons", "reason")[:1]
+    return any(marked_automatic(items, text) for items, text in rows)
 
 
 def may_survey_ticket(ticket: Ticket) -> bool:

@@ -12,22 +12,23 @@ import re
 from dataclasses import dataclass, field
 
 from awn.connectors.email.parsing import DeliveryReport, ParsedEmail, message_ids_in_text
+from awn.connectors.email.reasons import Reason, reason
 
 
 @dataclass
 class Finding:
     automatic: bool = False
-    ignore: str = ""  # reason not to ingest
+    ignore: Reason | None = None  # why it is not ingested
     bounce: DeliveryReport | None = None
-    reason: str = ""
+    reason: Reason | None = None
 
 
 @dataclass
 class Verdict:
     automatic: bool = False
-    ignore: str = ""
+    ignore: Reason | None = None
     bounce: DeliveryReport | None = None
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
 
 
 @dataclass
@@ -50,16 +51,16 @@ class LoopFilter(InboundFilter):
 
     def check(self, email, context):
         if email.from_address in context.our_addresses:
-            return Finding(ignore=f"loop: sent from our own address {email.from_address}")
+            return Finding(ignore=reason("loop_address", address=email.from_address))
         if email.header("X-Awn-Loop"):
-            return Finding(ignore="loop: the message carries our own X-Awn-Loop header")
+            return Finding(ignore=reason("loop_header"))
         mid = email.message_id
         if (
             context.our_message_id_suffix
             and mid.startswith("<awn.")
             and mid.endswith(context.our_message_id_suffix)
         ):
-            return Finding(ignore=f"loop: our own message {mid} came back")
+            return Finding(ignore=reason("loop_message", message_id=mid))
         return None
 
 
@@ -88,10 +89,14 @@ class BounceFilter(InboundFilter):
         if report is None:
             return None
         if report.action not in ("failed", ""):
-            return Finding(automatic=True, ignore=f"delivery report: {report.action}", reason="dsn")
+            return Finding(
+                automatic=True,
+                ignore=reason("delivery_report", action=report.action),
+                reason=reason("automatic_report"),
+            )
         if not report.original_message_id and email.thread_ids:
             report.original_message_id = email.thread_ids[0]
-        return Finding(automatic=True, bounce=report, reason="bounce")
+        return Finding(automatic=True, bounce=report, reason=reason("automatic_bounce"))
 
 
 class AutoSubmittedFilter(InboundFilter):
@@ -102,7 +107,9 @@ class AutoSubmittedFilter(InboundFilter):
     def check(self, email, context):
         value = email.header("Auto-Submitted").lower()
         if value and value != "no":
-            return Finding(automatic=True, reason=f"Auto-Submitted: {value}")
+            return Finding(
+                automatic=True, reason=reason("automatic_header_value", header="Auto-Submitted", value=value)
+            )
         return None
 
 
@@ -131,11 +138,15 @@ class AutoReplyFilter(InboundFilter):
     def check(self, email, context):
         for header in _AUTOREPLY_HEADERS:
             if email.header(header):
-                return Finding(automatic=True, reason=f"{header} header")
-        if email.header("X-Precedence").lower() in ("auto_reply", "bulk", "junk"):
-            return Finding(automatic=True, reason="X-Precedence")
+                return Finding(automatic=True, reason=reason("automatic_header", header=header))
+        x_precedence = email.header("X-Precedence").lower()
+        if x_precedence in ("auto_reply", "bulk", "junk"):
+            return Finding(
+                automatic=True,
+                reason=reason("automatic_header_value", header="X-Precedence", value=x_precedence),
+            )
         if _AUTOREPLY_SUBJECT.search(email.subject):
-            return Finding(automatic=True, reason="auto-reply subject")
+            return Finding(automatic=True, reason=reason("automatic_subject"))
         return None
 
 
@@ -147,10 +158,13 @@ class BulkFilter(InboundFilter):
     def check(self, email, context):
         precedence = email.header("Precedence").lower()
         if precedence in ("bulk", "list", "junk", "auto_reply"):
-            return Finding(automatic=True, reason=f"Precedence: {precedence}")
+            return Finding(
+                automatic=True,
+                reason=reason("automatic_header_value", header="Precedence", value=precedence),
+            )
         for header in ("List-Id", "List-Unsubscribe", "List-Post", "List-Help", "Feedback-ID"):
             if email.header(header):
-                return Finding(automatic=True, reason=f"{header} header")
+                return Finding(automatic=True, reason=reason("automatic_header", header=header))
         return None
 
 
@@ -166,7 +180,7 @@ class NoReplySenderFilter(InboundFilter):
 
     def check(self, email, context):
         if _NOREPLY.match(email.from_address or ""):
-            return Finding(automatic=True, reason="no-reply sender")
+            return Finding(automatic=True, reason=reason("automatic_sender"))
         return None
 
 
@@ -187,11 +201,11 @@ def run_filters(email: ParsedEmail, context: FilterContext) -> Verdict:
         if finding is None:
             continue
         verdict.automatic = verdict.automatic or finding.automatic
-        if finding.reason:
-            verdict.reasons.append(f"{inbound_filter.name}: {finding.reason}")
+        if finding.reason is not None:
+            verdict.reasons.append(finding.reason)
         if finding.bounce is not None:
             verdict.bounce = finding.bounce
-        if finding.ignore:
+        if finding.ignore is not None:
             verdict.ignore = finding.ignore
             break
     return verdict

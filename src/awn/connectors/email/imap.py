@@ -159,14 +159,12 @@ def poll_mailbox(mailbox: Mailbox, *, ingest: bool = True) -> int:
 
 def _store_one(conn: imaplib.IMAP4, mailbox: Mailbox, uid: int) -> RawEmail:
     size = _size(conn, uid)
-    reason = refusal_reason(size)
-    if reason:
+    why = refusal_reason(size, code="too_large_imap")
+    if why is not None:
         headers = _fetch(conn, uid, "(BODY.PEEK[HEADER])") or b""
         row = store_raw_email(raw=headers, source=RawEmail.Source.IMAP, mailbox=mailbox)
         RawEmail.objects.filter(pk=row.pk).update(
-            status=RawEmail.Status.REFUSED,
-            size=size,
-            reason=reason + " (left on the IMAP server)",
+            status=RawEmail.Status.REFUSED, size=size, reason=why.english(), reasons=[why.as_json()]
         )
         row.refresh_from_db()
         return row

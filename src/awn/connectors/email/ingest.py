@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from html import escape
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,10 +20,11 @@ from django.db import DatabaseError, DataError, IntegrityError, OperationalError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from awn.connectors.email import quoting
+from awn.connectors.email import quoting, reasons
 from awn.connectors.email.filters import FilterContext, Verdict, run_filters
 from awn.connectors.email.models import Mailbox, MessageEmail, RawEmail, email_domain
 from awn.connectors.email.parsing import MalformedEmail, ParsedEmail, header_text, parse_email, parse_headers
+from awn.connectors.email.reasons import Reason, reason
 from awn.connectors.email.threads import find_ticket, plain_address
 from awn.core import clock
 from awn.core.errors import DomainError
@@ -97,10 +99,7 @@ def store_raw_email(
     if len(raw) > limit:
         content = _header_block(raw)
         row.status = Status.REFUSED
-        row.reason = _(
-            "The message is %(size)s MB; the limit is %(limit)s MB (AWN_EMAIL_MAX_MESSAGE_MB). "
-            "Only its headers were kept."
-        ) % {"size": round(len(raw) / 1048576, 1), "limit": round(limit / 1048576, 1)}
+        reasons.record(row, [reason("too_large", size=_megabytes(len(raw)), limit=_megabytes(limit))])
         row.processed_at = row.received_at
     with transaction.atomic():
         row.file.save("raw.eml", ContentFile(content), save=False)
@@ -108,14 +107,17 @@ def store_raw_email(
     return row
 
 
-def refusal_reason(size: int) -> str | None:
-    limit = settings.AWN_EMAIL_MAX_MESSAGE_BYTES
-    if size > limit:
-        return _("message too large: %(size)s MB, the limit is %(limit)s MB") % {
-            "size": round(size / 1048576, 1),
-            "limit": round(limit / 1048576, 1),
-        }
-    return None
+def refusal_reason(size: int, *, code: str = "too_large_short") -> Reason | None:
+    """Why a message of `size` bytes is refused before it is read (None: it is not)."""
+    return too_large(size, code=code) if size > settings.AWN_EMAIL_MAX_MESSAGE_BYTES else None
+
+
+def too_large(size: int, *, code: str = "too_large_short") -> Reason:
+    return reason(code, size=_megabytes(size), limit=_megabytes(settings.AWN_EMAIL_MAX_MESSAGE_BYTES))
+
+
+def _megabytes(size: int) -> float:
+    return round(size / 1048576, 1)
 
 
 BATCH_SIZE = 20  # stored messages ingested per transaction by the workers (`awn mail ingest --batch`)
@@ -123,6 +125,7 @@ RETRIES = 5  # batches in a row rolled back by the database (deadlocks between w
 ROW_FIELDS = [
     "status",
     "reason",
+    "reasons",
     "message",
     "processed_at",
     "attempts",
@@ -252,29 +255,30 @@ def _ingest_row(row: RawEmail, batch: _Batch) -> None:
             else None
         )
         if existing is not None:
-            row.status, row.reason, row.message_id = Status.DUPLICATE, "", existing
+            row.status, row.message_id = Status.DUPLICATE, existing
+            reasons.record(row, [])
         else:
-            _quarantine(row, f"database refused the message: {exc}")
+            _quarantine(row, reason("database_refused", error=str(exc)[:500]))
     except DataError as exc:  # a value the database cannot take: this message's fault, not the batch's
-        _quarantine(row, f"database refused the message: {exc}")
+        _quarantine(row, reason("database_refused", error=str(exc)[:500]))
     except DatabaseError:
         raise  # locked or lost database: the batch stays "received" for the next try
     except MalformedEmail as exc:
-        _quarantine(row, str(exc))
+        _quarantine(row, exc.reason)
     except DomainError as exc:
-        _quarantine(row, exc.message)
+        _quarantine(row, reason("refused", error=exc.message[:500]))
     except Exception as exc:  # a parser or threading bug must not lose the message
         log.exception("ingesting raw email %s failed", row.pk)
-        _quarantine(row, f"{type(exc).__name__}: {exc}")
+        _quarantine(row, reason("unexpected", error=f"{type(exc).__name__}: {exc}"[:500]))
     else:
         if source_id and row.message_id:
             batch.remember(source_id, row.message_id)
     row.processed_at = clock.now()
 
 
-def _quarantine(row: RawEmail, reason: str) -> None:
+def _quarantine(row: RawEmail, why: Reason) -> None:
     row.status = Status.QUARANTINED
-    row.reason = reason[:2000]
+    reasons.record(row, [why])
 
 
 def _ingest(row: RawEmail, batch: _Batch) -> str:
@@ -288,7 +292,8 @@ def _ingest(row: RawEmail, batch: _Batch) -> str:
         parsed, FilterContext(our_addresses=ours, our_message_id_suffix=f"@{email_domain()}>")
     )
     if verdict.ignore:
-        row.status, row.reason = Status.IGNORED, verdict.ignore
+        row.status = Status.IGNORED
+        reasons.record(row, [verdict.ignore])
         return ""
     if verdict.bounce is not None:
         from awn.connectors.email.outbound import record_bounce
@@ -296,20 +301,20 @@ def _ingest(row: RawEmail, batch: _Batch) -> str:
         message = record_bounce(verdict.bounce)
         if message is None:
             row.status = Status.IGNORED
-            row.reason = (
-                f"bounce about a message we did not send ({verdict.bounce.original_message_id or '?'})"
+            reasons.record(
+                row, [reason("bounce_unknown", message_id=verdict.bounce.original_message_id or "?")]
             )
         else:
             row.status, row.message = Status.INGESTED, message
-            row.reason = f"bounce: {verdict.bounce.reason}"
+            reasons.record(row, [reason("bounce", report=verdict.bounce.reason)])
         return ""
     if not parsed.from_address:
-        raise MalformedEmail("no sender address (From)")
+        raise MalformedEmail("no_sender")
     source_id = _dedupe_key(parsed.message_id, row)
     existing = batch.stored_message(source_id)
     if existing is not None:
         row.status, row.message_id = Status.DUPLICATE, existing
-        row.reason = _("already received as message %(id)s") % {"id": existing}
+        reasons.record(row, [reason("duplicate", id=existing)])
         return source_id
     envelope = [line for line in row.envelope_to.split("\n") if line]
     recipients = [*envelope, *parsed.delivered_to, *(a for _n, a in parsed.to), *(a for _n, a in parsed.cc)]
@@ -324,8 +329,10 @@ def _ingest(row: RawEmail, batch: _Batch) -> str:
     files, refused = _attachments(parsed)
     notes.extend(refused)
     if refused:
-        body = body + "\n\n" + "\n".join(f"[{note}]" for note in refused)
-        html = (html + "".join(f"<p>[{note}]</p>" for note in refused)) if html else ""
+        # The message's own text says what was refused, in the language of the site (it is content).
+        lines = [note.text() for note in refused]
+        body = body + "\n\n" + "\n".join(f"[{line}]" for line in lines)
+        html = (html + "".join(f"<p>[{escape(line)}]</p>" for line in lines)) if html else ""
     mailbox = row.mailbox
     sender_address = parsed.from_address
     cc = tuple(
@@ -367,12 +374,17 @@ def _ingest(row: RawEmail, batch: _Batch) -> str:
         delivery=MessageEmail.Delivery.RECEIVED,
     )
     row.status, row.message = Status.INGESTED, message
-    reasons = [*verdict.reasons, *notes]
-    if how:
-        reasons.insert(0, f"threaded by {how}")
-    row.reason = "; ".join(reasons)[:2000]
+    threaded = [reason(THREADED[how])] if how else []
+    reasons.record(row, [*threaded, *verdict.reasons, *notes])
     _maybe_acknowledge(row, parsed, message, verdict)
     return source_id
+
+
+THREADED = {
+    "headers": "threaded_headers",
+    "subject": "threaded_subject",
+    "plus-address": "threaded_plus_address",
+}
 
 
 def _parent_in_flight(thread_ids: list[str], batch: _Batch) -> bool:
@@ -397,14 +409,14 @@ def _parent_in_flight(thread_ids: list[str], batch: _Batch) -> bool:
     return bool(waiting - set(free))
 
 
-def _content(parsed: ParsedEmail, *, is_reply: bool) -> tuple[str, str, list[str]]:
-    notes: list[str] = []
+def _content(parsed: ParsedEmail, *, is_reply: bool) -> tuple[str, str, list[Reason]]:
+    notes: list[Reason] = []
     text, html = parsed.text or "", parsed.html or ""
     if is_reply:
         text, cut_text = quoting.strip_text(text)
         html, cut_html = quoting.strip_html(html)
         if cut_text or cut_html:
-            notes.append("quoted history cut (the original stays on the raw email)")
+            notes.append(reason("quoted_cut"))
     if html:
         html = _inline_images(html, parsed)
     for forwarded in parsed.forwarded:
@@ -414,8 +426,6 @@ def _content(parsed: ParsedEmail, *, is_reply: bool) -> tuple[str, str, list[str
         }
         text = f"{text}\n\n---------- {header} ----------\n{forwarded.text or ''}".strip()
         if html:
-            from html import escape
-
             html += f"<hr><p>{escape(header)}</p>" + (
                 forwarded.html or f"<pre>{escape(forwarded.text)}</pre>"
             )
@@ -432,33 +442,30 @@ def _inline_images(html: str, parsed: ParsedEmail) -> str:
     names = {a.content_id: a.filename for a in parsed.attachments if a.content_id}
 
     def placeholder(match: re.Match) -> str:
-        from html import escape
-
         name = names.get(match.group(1), match.group(1))
         return f"<span>[{escape(_('image: %(name)s') % {'name': name})}]</span>"
 
     return _CID_IMG.sub(placeholder, html)
 
 
-def _attachments(parsed: ParsedEmail) -> tuple[list[IncomingFile], list[str]]:
+def _attachments(parsed: ParsedEmail) -> tuple[list[IncomingFile], list[Reason]]:
     files: list[IncomingFile] = []
-    refused: list[str] = []
+    refused: list[Reason] = []
     limit = settings.AWN_MAX_ATTACHMENT_BYTES
     for item in parsed.attachments:
         if len(item.content) > limit:
             refused.append(
-                _("Attachment “%(name)s” (%(size)s MB) was refused: the limit is %(limit)s MB.")
-                % {
-                    "name": item.filename,
-                    "size": round(len(item.content) / 1048576, 1),
-                    "limit": round(limit / 1048576, 1),
-                }
+                reason(
+                    "attachment_too_large",
+                    name=item.filename,
+                    size=_megabytes(len(item.content)),
+                    limit=_megabytes(limit),
+                )
             )
             continue
         if len(files) >= settings.AWN_MAX_ATTACHMENTS:
             refused.append(
-                _("Attachment “%(name)s” was refused: at most %(count)d attachments per message.")
-                % {"name": item.filename, "count": settings.AWN_MAX_ATTACHMENTS}
+                reason("attachment_too_many", name=item.filename, count=settings.AWN_MAX_ATTACHMENTS)
             )
             continue
         files.append(
@@ -476,12 +483,12 @@ def _maybe_acknowledge(row: RawEmail, parsed: ParsedEmail, message: Message, ver
     if first != message.pk or message.is_from_staff:
         return  # only a new request from a customer is acknowledged
     if verdict.automatic:
-        row.reason = (row.reason + "; no acknowledgement: automatic message").strip("; ")
+        reasons.add(row, reason("no_ack_automatic"))
         return
     from awn.connectors.email.outbound import queue_acknowledgement
 
     if not queue_acknowledgement(mailbox=mailbox, ticket=ticket, message=message, to=parsed.from_address):
-        row.reason = (row.reason + "; no acknowledgement: rate limit for this sender").strip("; ")
+        reasons.add(row, reason("no_ack_rate_limit"))
 
 
 def ingest_pending(*, limit: int = 500, older_than: float = 0, batch_size: int = BATCH_SIZE) -> int:
@@ -530,7 +537,9 @@ def receive_raw_email(
 
 def retry_quarantined(row: RawEmail) -> RawEmail:
     """An admin's "try again" on a quarantined message: back to received, then ingested afresh."""
-    RawEmail.objects.filter(pk=row.pk, status=Status.QUARANTINED).update(status=Status.RECEIVED, reason="")
+    RawEmail.objects.filter(pk=row.pk, status=Status.QUARANTINED).update(
+        status=Status.RECEIVED, reason="", reasons=[]
+    )
     return ingest_raw_email(row.pk)
 
 

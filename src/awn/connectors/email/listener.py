@@ -20,8 +20,15 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from awn.connectors.email.ingest import BATCH_SIZE, ingest_pending, ingest_raw_emails, store_raw_email
+from awn.connectors.email.ingest import (
+    BATCH_SIZE,
+    ingest_pending,
+    ingest_raw_emails,
+    store_raw_email,
+    too_large,
+)
 from awn.connectors.email.models import Mailbox, RawEmail
+from awn.connectors.email.reasons import Reason, reason
 from awn.connectors.email.threads import plain_address
 
 log = logging.getLogger(__name__)
@@ -57,7 +64,7 @@ def _store(envelope: Envelope, mailbox_id: int | None) -> RawEmail:
     )
 
 
-def _record_refusal(mail_from: str, rcpt_tos: list[str], reason: str) -> None:
+def _record_refusal(mail_from: str, rcpt_tos: list[str], why: Reason) -> None:
     close_old_connections()
     mailbox = _mailbox_for(rcpt_tos[0]) if rcpt_tos else None
     RawEmail.objects.create(
@@ -68,7 +75,8 @@ def _record_refusal(mail_from: str, rcpt_tos: list[str], reason: str) -> None:
         envelope_from=(mail_from or "")[:254],
         envelope_to="\n".join(rcpt_tos),
         status=RawEmail.Status.REFUSED,
-        reason=reason,
+        reason=why.english(),
+        reasons=[why.as_json()],
     )
 
 
@@ -90,11 +98,11 @@ class MailHandler:
         loop = asyncio.get_running_loop()
         size = len(envelope.original_content or b"")
         if size > settings.AWN_EMAIL_MAX_MESSAGE_BYTES:
-            reason = _too_large(size)
+            why = too_large(size)
             await loop.run_in_executor(
-                None, _closing(_record_refusal), envelope.mail_from or "", list(envelope.rcpt_tos), reason
+                None, _closing(_record_refusal), envelope.mail_from or "", list(envelope.rcpt_tos), why
             )
-            return self._answer(envelope, f"552 5.3.4 {reason}")
+            return self._answer(envelope, f"552 5.3.4 {_too_large(size)}")
         mailbox = await loop.run_in_executor(None, _closing(_mailbox_for), envelope.rcpt_tos[0])
         try:
             row = await loop.run_in_executor(
@@ -126,12 +134,12 @@ class _Recording:
         if status.startswith("552 Error"):  # aiosmtpd's: SIZE= too large, or too much DATA
             envelope = self.envelope  # type: ignore[attr-defined]
             limit = round(settings.AWN_EMAIL_MAX_MESSAGE_BYTES / 1048576, 1)
-            reason = f"Message too large: the limit is {limit} MB"
+            why = reason("too_large_limit", limit=limit)
             if envelope is not None:
                 await asyncio.get_running_loop().run_in_executor(
-                    None, _closing(_record_refusal), envelope.mail_from or "", list(envelope.rcpt_tos), reason
+                    None, _closing(_record_refusal), envelope.mail_from or "", list(envelope.rcpt_tos), why
                 )
-            status = f"552 5.3.4 {reason}"
+            status = f"552 5.3.4 Message too large: the limit is {limit} MB"
         await super().push(status)  # type: ignore[misc]
 
 

@@ -158,6 +158,9 @@ class RawEmail(models.Model):
     envelope_from = models.CharField(max_length=254, blank=True)
     envelope_to = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    # Why it ended as it did: codes and their data, shown in the reader's language, and the same reasons in
+    # English (awn.connectors.email.reasons).
+    reasons = models.JSONField(default=list, blank=True)
     reason = models.TextField(blank=True)
     message = models.ForeignKey(
         "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -172,6 +175,13 @@ class RawEmail(models.Model):
 
     def __str__(self) -> str:
         return f"raw email {self.pk} ({self.status})"
+
+    @property
+    def reason_shown(self) -> str:
+        """Why it ended as it did, in the active language."""
+        from awn.connectors.email.reasons import shown
+
+        return shown(self)
 
     def read_bytes(self) -> bytes:
         if not self.file:

@@ -25,6 +25,8 @@ from email.utils import getaddresses, parseaddr
 from functools import lru_cache
 from typing import cast
 
+from awn.connectors.email.reasons import Reason
+
 # Defects after which the MIME tree itself cannot be trusted: parts would be merged, cut or lost.
 FATAL_DEFECTS = (StartBoundaryNotFoundDefect, MultipartInvariantViolationDefect)
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
@@ -64,7 +66,12 @@ READ_POLICY = _ReadPolicy()
 
 
 class MalformedEmail(Exception):
-    """The message cannot be read reliably; the reason is shown to admins in the quarantine."""
+    """The message cannot be read reliably; the reason is shown to admins in the quarantine, in their
+    language (awn.connectors.email.reasons); str() is its English text."""
+
+    def __init__(self, code: str, **params: object):
+        self.reason = Reason(code, params)
+        super().__init__(self.reason.english())
 
 
 @dataclass
@@ -235,16 +242,20 @@ def parse_headers(raw: bytes) -> Message:
     return BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
 
 
+def _error(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
 def parse_email(raw: bytes) -> ParsedEmail:
     """Parse a whole message; raises MalformedEmail when it cannot be read without losing parts."""
     if not raw or not raw.strip():
-        raise MalformedEmail("empty message")
+        raise MalformedEmail("empty")
     try:
         message = BytesParser(policy=READ_POLICY).parsebytes(raw)
     except Exception as exc:
-        raise MalformedEmail(f"the MIME parser failed: {type(exc).__name__}: {exc}") from exc
+        raise MalformedEmail("parser_failed", error=_error(exc)) from exc
     if not list(message.keys()):
-        raise MalformedEmail("no headers: this is not an email message")
+        raise MalformedEmail("no_headers")
     return _parse_message(message, depth=0)
 
 
@@ -261,7 +272,7 @@ def _parse_message(message: Message, *, depth: int) -> ParsedEmail:
     defects = _all_defects(message)
     fatal = [d for d in defects if isinstance(d, FATAL_DEFECTS)]
     if fatal:
-        raise MalformedEmail("broken MIME structure: " + "; ".join(type(d).__name__ for d in fatal))
+        raise MalformedEmail("broken_mime", defects="; ".join(type(d).__name__ for d in fatal))
     parsed = ParsedEmail(message=message, defects=[type(d).__name__ for d in defects])
     ids = _message_ids(header_text(message, "Message-ID"))
     parsed.message_id = ids[0][:255] if ids else ""
@@ -290,7 +301,7 @@ def _collect_parts(parsed: ParsedEmail, message: EmailMessage, *, depth: int) ->
         text_part = message.get_body(preferencelist=("plain",))
         html_part = message.get_body(preferencelist=("html",))
     except Exception as exc:
-        raise MalformedEmail(f"cannot find the message body: {type(exc).__name__}: {exc}") from exc
+        raise MalformedEmail("no_body", error=_error(exc)) from exc
     if text_part is not None:
         parsed.text = part_text(text_part)
     if html_part is not None:

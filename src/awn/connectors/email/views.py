@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from awn.accounts.permissions import is_staff
 from awn.connectors.email import services
 from awn.connectors.email.forms import MailboxForm
-from awn.connectors.email.ingest import header_summary, receive_raw_email, refusal_reason
+from awn.connectors.email.ingest import header_summary, receive_raw_email, too_large
 from awn.connectors.email.models import Mailbox, MessageEmail, RawEmail
 from awn.connectors.email.parsing import MalformedEmail, parse_email
 from awn.core.errors import DomainError
@@ -82,16 +82,17 @@ def inbound_webhook(request, mailbox_id: int):
 
 
 def _too_large(mailbox: Mailbox, size: int) -> JsonResponse:
-    reason = refusal_reason(size) or "too large"
+    why = too_large(size)
     row = RawEmail.objects.create(
         mailbox=mailbox,
         source=RawEmail.Source.HTTP,
         size=size,
         sha256="",
         status=RawEmail.Status.REFUSED,
-        reason=reason,
+        reason=why.english(),
+        reasons=[why.as_json()],
     )
-    return JsonResponse({"id": row.pk, "status": row.status, "reason": reason}, status=413)
+    return JsonResponse({"id": row.pk, "status": row.status, "reason": row.reason}, status=413)
 
 
 # --- mailboxes ---------------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def raw_email_retry(request, pk: int):
         messages.error(
             request,
             _("The message is still %(status)s: %(reason)s")
-            % {"status": raw.get_status_display(), "reason": raw.reason},
+            % {"status": raw.get_status_display(), "reason": raw.reason_shown},
         )
     return redirect("email:raw_email", pk)
 
