@@ -219,6 +219,66 @@ def test_outlook_style_history_is_cut(mailbox):
     assert row.message.body == "Works now."
 
 
+@pytest.mark.parametrize(
+    ("html", "kept", "cut"),
+    [
+        (  # webmail: the quote in plain <div>s, no container
+            "<div>Thanks, that fixed it.</div><div><br></div>"
+            "<div>On Tue, 5 Mar 2024 at 10:00, Support &lt;support@acme.example&gt; wrote:</div>"
+            "<div>&gt; Unplug it.</div>",
+            "Thanks, that fixed it.",
+            "Unplug",
+        ),
+        (  # Outlook's header block in <p>s, with bold labels and <br>s
+            "<p>Works now.</p><p><b>From:</b> Support &lt;support@acme.example&gt;<br>"
+            "<b>Sent:</b> Tuesday, March 5, 2024 10:00<br><b>Subject:</b> RE: printer</p><p>Unplug it.</p>",
+            "Works now.",
+            "Unplug",
+        ),
+        (  # Apple Mail: the "wrote:" line before the container goes with it
+            "<div>Fine now.</div><div><br><div>On 5 Mar 2024, at 10:00, Support wrote:</div>"
+            '<blockquote type="cite"><div>Unplug it.</div></blockquote></div>',
+            "Fine now.",
+            "wrote:",
+        ),
+        (  # Arabic, the verb before the name
+            '<div dir="rtl">شكراً، تم الحل.</div><div dir="rtl">في 5 مارس 2024، كتب فريق الدعم '
+            "&lt;support@acme.example&gt;:</div><div>&gt; افصل الطابعة</div>",
+            "شكراً، تم الحل.",
+            "افصل",
+        ),
+    ],
+)
+def test_quoted_history_in_plain_html_is_cut(mailbox, html, kept, cut):
+    first = ingest(make_mail(message_id="<h1@example.com>"), mailbox)
+
+    row = ingest(make_mail(text=None, html=html, in_reply_to="<h1@example.com>"), mailbox)
+
+    message = row.message
+    assert message.ticket_id == first.message.ticket_id
+    assert kept in message.html and cut not in message.html
+    assert kept in message.body and cut not in message.body
+    assert "quoted_cut" in [item["code"] for item in row.reasons]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<div>Yesterday I wrote:</div><div>the printer smokes when it starts.</div>",  # new text, not a quote
+        "<div>See below.</div><div>---------- Forwarded message ---------</div>"
+        "<div>From: Vendor &lt;vendor@supplier.example&gt;</div><div>Date: Tue, 5 Mar 2024</div>"
+        "<div>Please pay invoice 42.</div>",
+    ],
+)
+def test_html_without_quoted_history_is_kept_whole(mailbox, html):
+    ingest(make_mail(message_id="<h2@example.com>"), mailbox)
+
+    row = ingest(make_mail(text=None, html=html, in_reply_to="<h2@example.com>"), mailbox)
+
+    assert "quoted_cut" not in [item["code"] for item in row.reasons]
+    assert "smokes" in row.message.html or "invoice 42" in row.message.html
+
+
 def test_a_new_message_is_never_cut(mailbox):
     text = "Our log says:\n> error 42\n> error 43\nWhat does it mean?"
 

@@ -2,13 +2,16 @@
 
 Text: the first line that introduces a quote ("On … wrote:", Outlook's header block, "-----Original
 Message-----", their Arabic and Persian forms) or the "-- " signature separator ends the new text. HTML: the
-first quote container of the common clients (Gmail, Apple Mail, Outlook, Thunderbird, Yahoo) ends it.
+first quote container of the common clients (Gmail, Apple Mail, Outlook, Thunderbird, Yahoo) ends it, or,
+before it or without one, the first line (between block tags and <br>) that the text rules would cut at:
+webmail and older clients quote in plain <div>s and <p>s.
 A forwarded message is never cut: forwarding is its content. When cutting would leave nothing, nothing is cut.
 """
 
 from __future__ import annotations
 
 import re
+from html import unescape
 
 _WROTE = r"(wrote|writes|a écrit|schrieb|escribió|scrisse|schreef|написал|كتب|نوشت|نوشته است)"
 TEXT_MARKERS = [
@@ -95,13 +98,64 @@ def strip_html(html: str) -> tuple[str, bool]:
     """(new HTML, whether something was cut); unclosed tags are closed by the sanitizer afterwards."""
     if not html:
         return html, False
+    lines = _html_lines(html)
+    line = _first_marker_line(lines)
+    if any(FORWARD.match(text) for _start, text in lines[: line + 1]):
+        return html, False  # forwarded before any quote: the forwarded message is the content
+    cuts = []
     match = HTML_MARKERS.search(html)
-    if not match:
+    if match:
+        rest_text = _TAG.sub(" ", html[match.start() : match.start() + 2000])
+        if (
+            any(FORWARD.match(line) for line in rest_text.splitlines()[:30])
+            or "Forwarded message" in rest_text
+        ):
+            return html, False
+        cuts.append(match.start())
+    if line < len(lines):
+        cuts.append(lines[line][0])
+    if not cuts:
         return html, False
-    rest_text = _TAG.sub(" ", html[match.start() : match.start() + 2000])
-    if any(FORWARD.match(line) for line in rest_text.splitlines()[:30]) or "Forwarded message" in rest_text:
-        return html, False
-    kept = html[: match.start()]
-    if not _TAG.sub("", kept).strip():
+    kept = html[: min(cuts)]
+    if not unescape(_TAG.sub("", kept)).strip():
         return html, False
     return kept, True
+
+
+# Where a line ends in HTML: <br>, and the tags that open or close a block.
+_LINE_BREAK = re.compile(
+    r"<(?:br|hr|p|div|blockquote|li|tr|table|pre|h[1-6])\b[^>]*>|</(?:p|div|blockquote|li|tr|table|pre|h[1-6])\s*>",
+    re.IGNORECASE,
+)
+
+
+def _html_lines(html: str) -> list[tuple[int, str]]:
+    """The HTML's non-empty lines as (offset of the tag that starts the line, its text)."""
+    starts = [0, *(m.start() for m in _LINE_BREAK.finditer(html))]
+    ends = [*starts[1:], len(html)]
+    lines = []
+    for start, end in zip(starts, ends, strict=True):
+        text = unescape(_TAG.sub("", html[start:end])).replace("\xa0", " ").strip("\r\n")
+        if text.strip():
+            lines.append((start, text))
+    return lines
+
+
+def _first_marker_line(lines: list[tuple[int, str]]) -> int:
+    """The index of the first line the text rules cut at (len(lines): none). Quoted lines (">") count only
+    after the last line of new text, as in plain text."""
+    texts = [text for _start, text in lines]
+    last_own = max((i for i, text in enumerate(texts) if not text.lstrip().startswith(">")), default=-1)
+    for index, text in enumerate(texts):
+        if FORWARD.match(text):
+            return len(texts)
+        joined = text + " " + texts[index + 1] if index + 1 < len(texts) else text
+        if (
+            SIGNATURE.match(text.strip(" "))
+            or TEXT_MARKERS[0].match(joined)
+            or any(marker.match(text) for marker in TEXT_MARKERS)
+            or _outlook_block(texts, index)
+            or (text.lstrip().startswith(">") and index > last_own)
+        ):
+            return index
+    return len(texts)
