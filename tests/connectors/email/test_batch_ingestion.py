@@ -217,3 +217,49 @@ def test_a_reply_waits_while_another_worker_ingests_its_parent(mailbox):
     child.refresh_from_db()
     assert child.status == Status.INGESTED
     assert child.message.ticket_id == parent.message.ticket_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_to_a_ticket_another_batch_holds_waits_for_a_later_batch_instead_of_the_lock(mailbox):
+    if not connection.features.has_select_for_update_nowait:
+        pytest.skip("SQLite has one writer at a time: no other batch holds a ticket while this one runs")
+    first = store(make_mail(subject="Printer", message_id="<parent@mail.example.com>"), mailbox)
+    ingest_pending(batch_size=10)
+    first.refresh_from_db()
+    ticket_id = first.message.ticket_id
+    reply = store(make_mail(subject="Re: Printer", in_reply_to="<parent@mail.example.com>"), mailbox)
+    other = store(make_mail(subject="Scanner", message_id="<scanner@mail.example.com>"), mailbox)
+    holding, release = threading.Event(), threading.Event()
+
+    def other_worker():  # another worker's batch, which wrote to the ticket and has not committed yet
+        try:
+            with transaction.atomic():
+                Ticket.objects.select_for_update().get(pk=ticket_id)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+
+        taken = ingest_next_batch(size=10)
+
+        assert not release.is_set()  # it did not wait for the other batch to end
+        assert {row.pk for row in taken} == {reply.pk, other.pk}
+        reply.refresh_from_db()
+        other.refresh_from_db()
+        assert reply.status == Status.RECEIVED and reply.attempts == 0
+        assert other.status == Status.INGESTED  # the rest of the batch landed
+        assert Message.objects.filter(ticket_id=ticket_id).count() == 1
+    finally:
+        release.set()
+        thread.join(timeout=30)
+
+    assert ingest_pending(batch_size=10) == 1
+    reply.refresh_from_db()
+    assert reply.status == Status.INGESTED
+    assert reply.message.ticket_id == ticket_id
+    assert [item["code"] for item in reply.reasons] == ["threaded_headers"]
