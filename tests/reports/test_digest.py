@@ -26,7 +26,7 @@ def test_managers_get_last_weeks_numbers_on_monday(db, django_capture_on_commit_
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["boss@support.example"]
-    assert "2024-01-08 – 2024-01-14" in message.subject
+    assert "Jan. 8, 2024 – Jan. 14, 2024" in message.subject
     assert "Tickets created: 1" in message.body
 
 
@@ -81,3 +81,19 @@ def test_an_unknown_digest_frequency_is_refused(client, db):
 
     assert response.status_code == 400
     assert not DigestSubscription.objects.exists()
+
+
+def test_the_subject_gives_the_dates_in_the_recipients_language(db):
+    from datetime import date
+
+    from awn.reports.digest import render_digest
+
+    arabic = ManagerFactory(language="ar")
+    persian = ManagerFactory(language="fa")
+
+    arabic_subject, _body = render_digest(arabic, date(2024, 1, 8), date(2024, 1, 14))
+    persian_subject, _body = render_digest(persian, date(2024, 1, 15), date(2024, 1, 15))
+
+    assert "8 يناير، 2024" in arabic_subject and "14 يناير، 2024" in arabic_subject
+    assert "15 ژانویه 2024" in persian_subject
+    assert "2024-01" not in arabic_subject + persian_subject

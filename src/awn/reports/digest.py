@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from awn.accounts.models import Role, User
@@ -98,12 +99,13 @@ def render_digest(person: User, start: date, end: date) -> tuple[str, str]:
     numbers = summary(scope_for(person), filters)
     language = person.language or settings.LANGUAGE_CODE
     with translation.override(language), dj_timezone.override(zone):
+        # Dates as the recipient reads them ("23 نوفمبر، 2026"), not ISO.
         if start == end:
-            subject = _("Support report for %(day)s") % {"day": start.isoformat()}
+            subject = _("Support report for %(day)s") % {"day": date_format(start, "DATE_FORMAT")}
         else:
             subject = _("Support report for %(start)s – %(end)s") % {
-                "start": start.isoformat(),
-                "end": end.isoformat(),
+                "start": date_format(start, "DATE_FORMAT"),
+                "end": date_format(end, "DATE_FORMAT"),
             }
         query = f"?start={start.isoformat()}&end={end.isoformat()}"
         body = render_to_string(
