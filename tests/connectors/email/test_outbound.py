@@ -133,6 +133,22 @@ def test_a_refused_recipient_fails_for_good_and_the_agent_sees_why(
     assert "Email failed" in page and "No such user here" in page
 
 
+def test_the_desk_says_a_reply_will_be_retried_in_the_agents_language(
+    smtp_server, after_commit, agent, emailed_ticket, client
+):
+    smtp_server.refuse["customer@example.com"] = "451 4.3.0 Try again later"
+    with after_commit():
+        reply_to_ticket(ticket=emailed_ticket, by=Actor.of(agent), body="Hello?")
+    agent.language = "ar"
+    agent.save()
+    client.force_login(agent)
+
+    page = client.get(reverse("desk:ticket", args=[emailed_ticket.pk])).content.decode()
+
+    assert "فشلت المحاولة الأخيرة؛ ستُعاد المحاولة: " in page and "Try again later" in page
+    assert "will retry" not in page and "tried again" not in page
+
+
 def test_a_temporary_refusal_is_retried_with_backoff_until_it_goes_through(
     smtp_server, after_commit, agent, emailed_ticket, settings
 ):

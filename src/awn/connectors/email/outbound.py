@@ -277,9 +277,9 @@ def deliver_reply(item: OutboxItem) -> None:
     except PermanentFailure:
         raise
     except Exception as exc:
-        MessageEmail.objects.filter(pk=record.pk).update(
-            reason=_("Attempt %(n)s failed, will retry: %(error)s") % {"n": item.attempts, "error": exc}
-        )
+        # The error in the mail server's (or the network's) own words; the desk says "will retry" in the
+        # reader's language (email/_delivery.html).
+        MessageEmail.objects.filter(pk=record.pk).update(reason=str(exc)[:2000])
         raise
 
 
