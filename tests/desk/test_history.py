@@ -93,3 +93,35 @@ def test_an_event_with_unexpected_data_still_gets_a_sentence(ticket):
     text = sentence(ticket, kind=TicketEvent.Kind.SLA, new={"what": "something new"})
 
     assert text == "automation: Triage changed SLA"
+
+
+@pytest.mark.parametrize(
+    ("label", "arabic"),
+    [
+        ("SLA", "اتفاقية مستوى الخدمة"),
+        ("routing", "التوجيه"),
+        ("email", "البريد الإلكتروني"),
+        ("language detection", "اكتشاف اللغة"),
+        ("automation: Triage", "الأتمتة: Triage"),
+    ],
+)
+def test_system_actors_are_named_in_the_readers_language(ticket, label, arabic):
+    recorded = record_event(
+        ticket=ticket, by=Actor.system(label), kind=TicketEvent.Kind.PRIORITY, old=2, new=3
+    )
+
+    with translation.override("ar"):
+        text = describe_events([recorded])[0].text
+
+    assert arabic in text
+
+
+def test_a_label_awn_does_not_know_is_shown_as_written(ticket):
+    recorded = record_event(
+        ticket=ticket, by=Actor.system("shop integration"), kind=TicketEvent.Kind.PRIORITY, old=2, new=3
+    )
+
+    with translation.override("ar"):
+        text = describe_events([recorded])[0].text
+
+    assert "shop integration" in text

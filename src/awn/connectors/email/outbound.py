@@ -300,7 +300,7 @@ def reply_failed(item: OutboxItem, reason: str) -> None:
     MessageEmail.objects.filter(pk=record.pk).update(delivery=Delivery.FAILED, reason=reason[:2000])
     record_event(
         ticket=record.message.ticket,
-        by=Actor.system(_("email")),
+        by=Actor.system("email"),  # named in the reader's language by the desk
         kind=TicketEvent.Kind.DELIVERY,
         message=record.message,
         new={"state": "failed", "recipients": [*record.to, *record.cc], "reason": reason[:500]},
@@ -327,7 +327,7 @@ def record_bounce(report: DeliveryReport) -> Message | None:
     MessageEmail.objects.filter(pk=record.pk).update(delivery=Delivery.FAILED, reason=reason[:2000])
     record_event(
         ticket=record.message.ticket,
-        by=Actor.system(_("email")),
+        by=Actor.system("email"),  # named in the reader's language by the desk
         kind=TicketEvent.Kind.DELIVERY,
         message=record.message,
         new={
