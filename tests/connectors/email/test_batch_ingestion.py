@@ -2,9 +2,12 @@
 goes to the quarantine on its own, as if it were ingested alone."""
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from awn.connectors.email.ingest import ingest_next_batch, ingest_pending, store_raw_email
 from awn.connectors.email.models import Mailbox, MessageEmail, RawEmail
@@ -18,6 +21,30 @@ Status = RawEmail.Status
 
 def store(raw: bytes, mailbox) -> RawEmail:
     return store_raw_email(raw=raw, source=RawEmail.Source.SMTP, mailbox=mailbox)
+
+
+@contextmanager
+def another_transaction_holding(rows: QuerySet) -> Iterator[threading.Thread]:
+    """Lock `rows` in a transaction of another thread (another worker) until the block ends."""
+    holding, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                list(rows.select_for_update())
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+        yield thread
+    finally:
+        release.set()
+        thread.join(timeout=30)
 
 
 BROKEN = (
@@ -185,22 +212,8 @@ def test_a_reply_waits_while_another_worker_ingests_its_parent(mailbox):
         ),
         mailbox,
     )
-    holding, release = threading.Event(), threading.Event()
-
-    def other_worker():  # holds the parent's row as a worker does while it ingests it
-        try:
-            with transaction.atomic():
-                RawEmail.objects.select_for_update().get(pk=parent.pk)
-                holding.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert holding.wait(timeout=30)
-
+    # Another worker holds the parent's row, as it does while it ingests it.
+    with another_transaction_holding(RawEmail.objects.filter(pk=parent.pk)):
         taken = ingest_next_batch(size=10)
 
         assert [row.pk for row in taken] == [child.pk]
@@ -208,9 +221,6 @@ def test_a_reply_waits_while_another_worker_ingests_its_parent(mailbox):
         assert child.status == Status.RECEIVED  # not a ticket of its own: it waits for its parent
         assert child.attempts == 0
         assert not Ticket.objects.exists()
-    finally:
-        release.set()
-        thread.join(timeout=30)
 
     assert ingest_pending(batch_size=10) == 2
     parent.refresh_from_db()
@@ -229,34 +239,17 @@ def test_a_reply_to_a_ticket_another_batch_holds_waits_for_a_later_batch_instead
     ticket_id = first.message.ticket_id
     reply = store(make_mail(subject="Re: Printer", in_reply_to="<parent@mail.example.com>"), mailbox)
     other = store(make_mail(subject="Scanner", message_id="<scanner@mail.example.com>"), mailbox)
-    holding, release = threading.Event(), threading.Event()
-
-    def other_worker():  # another worker's batch, which wrote to the ticket and has not committed yet
-        try:
-            with transaction.atomic():
-                Ticket.objects.select_for_update().get(pk=ticket_id)
-                holding.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert holding.wait(timeout=30)
-
+    # Another worker's batch wrote to the ticket and has not committed yet.
+    with another_transaction_holding(Ticket.objects.filter(pk=ticket_id)) as other_batch:
         taken = ingest_next_batch(size=10)
 
-        assert not release.is_set()  # it did not wait for the other batch to end
+        assert other_batch.is_alive()  # this batch did not wait for the other to end
         assert {row.pk for row in taken} == {reply.pk, other.pk}
         reply.refresh_from_db()
         other.refresh_from_db()
         assert reply.status == Status.RECEIVED and reply.attempts == 0
         assert other.status == Status.INGESTED  # the rest of the batch landed
         assert Message.objects.filter(ticket_id=ticket_id).count() == 1
-    finally:
-        release.set()
-        thread.join(timeout=30)
 
     assert ingest_pending(batch_size=10) == 1
     reply.refresh_from_db()
