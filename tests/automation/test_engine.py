@@ -149,7 +149,13 @@ def test_each_firing_is_logged_on_the_ticket_with_what_it_did(make_rule, open_ti
     assert (run.rule_id, run.trigger, run.results) == (
         rule.pk,
         "created",
-        [{"type": "add_tags", "result": "tags added: billing"}],
+        [
+            {
+                "type": "add_tags",
+                "result": "tags added: billing",
+                "words": {"msgid": "tags added: %(tags)s", "params": {"tags": "billing"}},
+            }
+        ],
     )
     assert event.new["rule"] == rule.pk
     assert event.actor_label == "automation: refunds"

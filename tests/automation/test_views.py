@@ -205,6 +205,24 @@ def test_the_ticket_panel_lists_the_rules_that_fired(client, agent, make_rule, o
     assert "Escalate to L2" in panel
 
 
+def test_the_ticket_panel_says_what_rules_did_in_the_agents_language(
+    client, agent, make_rule, open_ticket, team
+):
+    make_rule(
+        "tagger", actions=[{"type": "add_tags", "tags": ["seen"]}, {"type": "set_priority", "priority": 3}]
+    )
+    ticket = open_ticket(team=team)  # the rule ran in English
+    agent.language = "ar"
+    agent.save()
+    client.force_login(agent)
+
+    panel = client.get(reverse("automation:ticket_panel", args=[ticket.pk])).content.decode()
+
+    assert "وسوم مُضافة: seen" in panel and "الأولوية ← عالية" in panel
+    assert "(إنشاء تذكرة)" in panel  # the trigger, named
+    assert "tags added" not in panel and "priority →" not in panel
+
+
 def test_the_ticket_panel_is_refused_outside_ones_view(client, ticket):
     outsider = AgentFactory()
     TeamFactory(members=[outsider])

@@ -125,3 +125,31 @@ def test_a_label_awn_does_not_know_is_shown_as_written(ticket):
         text = describe_events([recorded])[0].text
 
     assert "shop integration" in text
+
+
+def test_what_a_rule_did_is_said_in_the_readers_language(ticket):
+    new = {
+        "rule": 7,
+        "name": "Urgent",
+        "trigger": "created",
+        "results": [
+            {
+                "type": "set_priority",
+                "result": "priority → High",
+                "words": {
+                    "msgid": "priority → %(name)s",
+                    "params": {"name": {"msgid": "High", "params": {}}},
+                },
+            },
+            {"type": "add_tags", "result": "tags added: vip"},  # stored before the words were kept
+        ],
+    }
+    recorded = record_event(
+        ticket=ticket, by=Actor.system("automation: Urgent"), kind=TicketEvent.Kind.RULE, new=new
+    )
+
+    with translation.override("fa"):
+        text = describe_events([recorded])[0].text
+
+    assert "اولویت ← بالا" in text
+    assert "tags added: vip" in text

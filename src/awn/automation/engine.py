@@ -32,6 +32,7 @@ from awn.core import clock
 from awn.core.errors import DomainError
 from awn.core.events import caused_by
 from awn.core.shared import ProcessCopy
+from awn.core.words import Said
 from awn.tickets.models import Message, Status, Ticket, TicketEvent
 from awn.tickets.services.recording import record_event
 
@@ -294,7 +295,9 @@ def fire(
                 with transaction.atomic():
                     summary = action.apply(locked, context)
                 if summary:
-                    results.append({"type": action.type, "result": summary})
+                    # The words in this run's language, and how to say them in the reader's (core/words.py).
+                    said = {"words": summary.as_data()} if isinstance(summary, Said) else {}
+                    results.append({"type": action.type, "result": str(summary), **said})
             except (DomainError, ValueError) as exc:
                 results.append({"type": action.type, "error": getattr(exc, "message", None) or str(exc)})
                 locked.refresh_from_db()

@@ -16,6 +16,7 @@ from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 
 from awn.accounts.models import Team, User
+from awn.core.words import said_again
 from awn.sla.models import Target
 from awn.tickets.models import Priority, Status, TicketEvent
 
@@ -212,7 +213,7 @@ def _rule_sentence(data: dict, names: dict) -> tuple[str, dict]:
         if result.get("error"):
             done.append(_("failed: %(error)s") % {"error": result["error"]})
         elif result.get("result"):
-            done.append(str(result["result"]))
+            done.append(said_again(result.get("words"), str(result["result"])))
     values = {**names, "name": data.get("name") or "—"}
     if not done:
         return _("Rule “%(name)s” fired"), values

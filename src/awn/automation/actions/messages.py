@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import Field, field_validator, model_validator
 
 from awn.automation.actions.base import Action, ActionParams, RunContext, register
 from awn.automation.placeholders import choose_variant, render, unknown_placeholders
+from awn.core.words import Said
 from awn.tickets.models import Ticket
 from awn.tickets.services.automated import add_automated_reply, add_system_note
 
@@ -80,14 +81,14 @@ class Reply(Action[ReplyParams]):
         return render(template, ticket=ticket, agent=None)
 
     def preview(self, ticket: Ticket) -> str:
-        return _("reply: “%(text)s”") % {"text": _shorten(self.text_for(ticket))}
+        return Said(gettext_noop("reply: “%(text)s”"), text=_shorten(self.text_for(ticket)))
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         from awn.automation.outbound import queue_reply
 
         text = self.text_for(ticket)
         queue_reply(add_automated_reply(ticket=ticket, by=context.actor, body=text))
-        return _("reply: “%(text)s”") % {"text": _shorten(text)}
+        return Said(gettext_noop("reply: “%(text)s”"), text=_shorten(text))
 
 
 class NoteParams(ActionParams):
@@ -106,12 +107,12 @@ class AddNote(Action[NoteParams]):
     Params = NoteParams
 
     def preview(self, ticket: Ticket) -> str:
-        return _("note: “%(text)s”") % {"text": _shorten(render(self.params.body, ticket=ticket))}
+        return Said(gettext_noop("note: “%(text)s”"), text=_shorten(render(self.params.body, ticket=ticket)))
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         text = render(self.params.body, ticket=ticket)
         add_system_note(ticket=ticket, by=context.actor, body=text)
-        return _("note: “%(text)s”") % {"text": _shorten(text)}
+        return Said(gettext_noop("note: “%(text)s”"), text=_shorten(text))
 
 
 def _shorten(text: str, limit: int = 80) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import Field, field_validator, model_validator
 
 from awn.automation.actions.base import Action, ActionParams, RunContext, register
 from awn.automation.placeholders import render, unknown_placeholders
+from awn.core.words import Said
 from awn.tickets.models import Ticket
 
 
@@ -48,7 +49,7 @@ class Notify(Action[NotifyParams]):
 
     def preview(self, ticket: Ticket) -> str:
         names = ", ".join(person.display_name for person in self._recipients(ticket))
-        return _("notify %(names)s") % {"names": names} if names else ""
+        return Said(gettext_noop("notify %(names)s"), names=names) if names else ""
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         from awn.automation.notifications import notify
@@ -62,4 +63,4 @@ class Notify(Action[NotifyParams]):
             text=render(self.params.text, ticket=ticket),
             email=self.params.email,
         )
-        return _("notify %(names)s") % {"names": ", ".join(p.display_name for p in people)}
+        return Said(gettext_noop("notify %(names)s"), names=", ".join(p.display_name for p in people))

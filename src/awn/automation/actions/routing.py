@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import Field, field_validator
 
 from awn.accounts.models import Tier
 from awn.automation.actions.base import Action, ActionParams, RunContext, register
+from awn.core.words import Said
 from awn.tickets.models import Ticket
 
 
@@ -19,14 +20,14 @@ class AutoAssign(Action[ActionParams]):
     label = gettext_lazy("Assign by the team's strategy")
 
     def preview(self, ticket: Ticket) -> str:
-        return "" if ticket.assignee_id else _("assign by the team's strategy")
+        return "" if ticket.assignee_id else Said(gettext_noop("assign by the team's strategy"))
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         from awn.routing.services import auto_assign
 
         agent = auto_assign(ticket=ticket, by=context.actor)
         ticket.refresh_from_db()
-        return _("assigned to %(name)s") % {"name": agent.display_name} if agent else ""
+        return Said(gettext_noop("assigned to %(name)s"), name=agent.display_name) if agent else ""
 
 
 class ReasonParams(ActionParams):
@@ -43,7 +44,7 @@ class Escalate(Action[ReasonParams]):
         from awn.routing.tiers import tier_of
 
         current = tier_of(ticket)
-        return _("escalate to L%(tier)s") % {"tier": current + 1} if current < Tier.L3 else ""
+        return Said(gettext_noop("escalate to L%(tier)s"), tier=current + 1) if current < Tier.L3 else ""
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         from awn.routing.tiers import escalate_ticket
@@ -65,7 +66,7 @@ class Deescalate(Action[ReasonParams]):
         from awn.routing.tiers import tier_of
 
         current = tier_of(ticket)
-        return _("de-escalate to L%(tier)s") % {"tier": current - 1} if current > Tier.L1 else ""
+        return Said(gettext_noop("de-escalate to L%(tier)s"), tier=current - 1) if current > Tier.L1 else ""
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         from awn.routing.tiers import deescalate_ticket
@@ -98,7 +99,9 @@ class SetTier(Action[TierParams]):
         from awn.routing.tiers import tier_of
 
         return (
-            "" if tier_of(ticket) == self.params.tier else _("move to L%(tier)s") % {"tier": self.params.tier}
+            ""
+            if tier_of(ticket) == self.params.tier
+            else Said(gettext_noop("move to L%(tier)s"), tier=self.params.tier)
         )
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:

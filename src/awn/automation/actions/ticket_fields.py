@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import Field, field_validator
 
 from awn.accounts.models import Team, User
 from awn.automation.actions.base import Action, ActionParams, RunContext, register
+from awn.core.words import Said
 from awn.tickets import services
 from awn.tickets.models import Priority, Status, Ticket
 from awn.tickets.services.changes import add_tags, normalize_tag, remove_tags
@@ -35,7 +36,7 @@ class SetTeam(Action[TeamParams]):
         team = _team(self.params.team)
         if (team.pk if team else None) == ticket.team_id:
             return ""
-        return _("team → %(name)s") % {"name": team.name if team else "—"}
+        return Said(gettext_noop("team → %(name)s"), name=team.name if team else "—")
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         team = _team(self.params.team)
@@ -73,7 +74,9 @@ class SetPriority(Action[PriorityParams]):
     def preview(self, ticket: Ticket) -> str:
         if ticket.priority == self.params.priority:
             return ""
-        return _("priority → %(name)s") % {"name": Priority(self.params.priority).label}
+        return Said(
+            gettext_noop("priority → %(name)s"), name=Said.label(Priority(self.params.priority).label)
+        )
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         summary = self.preview(ticket)
@@ -101,7 +104,7 @@ class SetStatus(Action[StatusParams]):
     def preview(self, ticket: Ticket) -> str:
         if ticket.status == self.params.status:
             return ""
-        return _("status → %(name)s") % {"name": Status(self.params.status).label}
+        return Said(gettext_noop("status → %(name)s"), name=Said.label(Status(self.params.status).label))
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         summary = self.preview(ticket)
@@ -132,7 +135,7 @@ class SetAssignee(Action[AssigneeParams]):
         if self.params.assignee == ticket.assignee_id:
             return ""
         person = _agent(self.params.assignee)
-        return _("assignee → %(name)s") % {"name": person.display_name if person else "—"}
+        return Said(gettext_noop("assignee → %(name)s"), name=person.display_name if person else "—")
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         summary = self.preview(ticket)
@@ -164,7 +167,7 @@ class AddTags(Action[TagsParams]):
 
     def preview(self, ticket: Ticket) -> str:
         new = sorted(set(self.params.tags) - _current_tags(ticket))
-        return _("tags added: %(tags)s") % {"tags": ", ".join(new)} if new else ""
+        return Said(gettext_noop("tags added: %(tags)s"), tags=", ".join(new)) if new else ""
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         summary = self.preview(ticket)
@@ -180,7 +183,7 @@ class RemoveTags(Action[TagsParams]):
 
     def preview(self, ticket: Ticket) -> str:
         gone = sorted(set(self.params.tags) & _current_tags(ticket))
-        return _("tags removed: %(tags)s") % {"tags": ", ".join(gone)} if gone else ""
+        return Said(gettext_noop("tags removed: %(tags)s"), tags=", ".join(gone)) if gone else ""
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         summary = self.preview(ticket)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from awn.automation.actions.base import Action, ActionParams, RunContext, register
+from awn.core.words import Said
 from awn.tickets.models import Ticket
 
 
@@ -56,7 +57,11 @@ class CallWebhook(Action[WebhookParams]):
 
     def preview(self, ticket: Ticket) -> str:
         webhook = self._webhook()
-        return _("call webhook %(name)s") % {"name": webhook.name} if webhook and webhook.is_active else ""
+        return (
+            Said(gettext_noop("call webhook %(name)s"), name=webhook.name)
+            if webhook and webhook.is_active
+            else ""
+        )
 
     def apply(self, ticket: Ticket, context: RunContext) -> str:
         from awn.automation.outbound import queue_webhook
@@ -67,4 +72,4 @@ class CallWebhook(Action[WebhookParams]):
         data = {"ticket": ticket_payload(ticket), "rule": {"id": context.rule_id, "name": context.rule_name}}
         key = f"{context.rule_id}:{ticket.pk}:{context.now.isoformat()}"
         queue_webhook(webhook=webhook, event=self.params.event, data=data, key=key)
-        return _("call webhook %(name)s") % {"name": webhook.name}
+        return Said(gettext_noop("call webhook %(name)s"), name=webhook.name)
