@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -145,6 +146,13 @@ def handle_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> JsonRes
     return error_response(status=400, code="bad_request", message=_("The request could not be read."))
 
 
+def handle_unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> JsonResponse:
+    # A multipart body without a boundary, or one cut short: Django would answer with its HTML 400 page.
+    return error_response(
+        status=400, code="bad_request", message=_("The multipart request body could not be read.")
+    )
+
+
 HANDLERS: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
     (ValidationError, handle_validation_error),
     (HttpError, handle_http_error),
@@ -152,6 +160,7 @@ HANDLERS: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
     (Http404, handle_not_found),
     (PermissionDenied, handle_permission_denied),
     (SuspiciousOperation, handle_suspicious),
+    (MultiPartParserError, handle_unreadable_multipart),
 ]
 
 

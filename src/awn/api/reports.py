@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from awn.api.auth import request_user
-from awn.api.schemas import ERRORS
+from awn.api.schemas import ERRORS, RowId
 from awn.core import clock
 from awn.core.errors import ValidationFailed
 from awn.reports.exports import TABLES
@@ -28,11 +28,11 @@ class ReportQuery(Schema):
     start: date | None = Field(None, description="First local day (default: 29 days before `end`)")
     end: date | None = Field(None, description="Last local day, included (default: today)")
     timezone: str | None = Field(None, description="IANA timezone of the days (default: the caller's)")
-    team: int | None = None
-    agent: int | None = None
+    team: RowId | None = None
+    agent: RowId | None = None
     channel: str | None = None
-    tier: int | None = None
-    tag: int | None = None
+    tier: int | None = Field(None, ge=1, le=3)
+    tag: RowId | None = None
     by: Literal["channel", "team", "tag"] = Field("channel", description="Series of the volume report")
 
 

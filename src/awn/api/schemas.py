@@ -7,7 +7,7 @@ in a client is a clear 422 instead of a silently ignored field.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -19,6 +19,11 @@ from pydantic import ConfigDict, field_validator, model_validator
 
 from awn.accounts.models import Organization, Team, User
 from awn.tickets.models import Attachment, Channel, Message, Priority, Ticket
+
+# A row's id as both databases store it, a signed 64-bit integer. A larger number names no row, and SQLite's
+# driver cannot even send it (OverflowError, a 500): every id the API reads is one of these, so such a number
+# is refused as invalid input (422). 0 is allowed where a filter gives it a meaning ("no team").
+RowId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 PRIORITY_NAMES: dict[int, str] = {int(p.value): p.name.lower() for p in Priority}
 PRIORITY_VALUES: dict[str, int] = {name: value for value, name in PRIORITY_NAMES.items()}
@@ -233,7 +238,7 @@ class TicketCreateIn(Input):
     )
     priority: PriorityName | None = None
     tags: list[str] = Field(default_factory=list, max_length=50)
-    team: int | None = None
+    team: RowId | None = None
 
 
 class TicketUpdateIn(Input):
@@ -241,14 +246,14 @@ class TicketUpdateIn(Input):
 
     status: StatusName | None = None
     priority: PriorityName | None = None
-    assignee: int | None = None
-    team: int | None = None
+    assignee: RowId | None = None
+    team: RowId | None = None
     tags: list[str] | None = Field(None, max_length=50)
     subject: str | None = Field(None, min_length=1, max_length=255)
 
 
 class MergeIn(Input):
-    into: int = Field(..., description="The ticket that receives this one's conversation.")
+    into: RowId = Field(..., description="The ticket that receives this one's conversation.")
 
 
 class MessageCreateIn(MessageBodyIn):
@@ -283,12 +288,12 @@ class TicketListQuery(Schema):
     limit: int = Field(50, ge=1, le=100)
     status: list[str] = Field(default_factory=list, description="Repeat or comma-separate.")
     priority: list[str] = Field(default_factory=list, description="low, normal, high, urgent.")
-    team: int | None = Field(None, description="0 for tickets without a team.")
-    assignee: int | None = Field(None, description="0 for unassigned tickets.")
+    team: RowId | None = Field(None, description="0 for tickets without a team.")
+    assignee: RowId | None = Field(None, description="0 for unassigned tickets.")
     tag: str | None = Field(None, max_length=64)
     channel: str | None = None
-    requester: int | None = None
-    organization: int | None = None
+    requester: RowId | None = None
+    organization: RowId | None = None
 
 
 class PageQuery(Schema):
@@ -298,7 +303,7 @@ class PageQuery(Schema):
 
 class UserListQuery(PageQuery):
     role: RoleName | None = None
-    organization: int | None = None
+    organization: RowId | None = None
     q: str | None = Field(None, max_length=200, description="Part of a name or an email address.")
 
 

@@ -14,7 +14,7 @@ from awn.accounts import services as accounts
 from awn.accounts.models import Team, Tier, User
 from awn.accounts.permissions import is_staff
 from awn.api.auth import request_user
-from awn.api.schemas import ERRORS, Input, PageQuery, TeamOut, TeamPage, team_out
+from awn.api.schemas import ERRORS, Input, PageQuery, RowId, TeamOut, TeamPage, team_out
 from awn.core.errors import ValidationFailed
 
 router = Router(tags=["teams"])
@@ -24,7 +24,7 @@ class TeamCreateIn(Input):
     name: str = Field(..., min_length=1, max_length=120)
     tier: int = Field(int(Tier.L1), ge=1, le=3)
     visibility: Literal["team", "all"] = "team"
-    members: list[int] = Field(default_factory=list, max_length=500)
+    members: list[RowId] = Field(default_factory=list, max_length=500)
 
 
 def _teams_for(user) -> QuerySet[Team]:

@@ -17,6 +17,7 @@ from awn.api.schemas import (
     Input,
     MeOut,
     RoleName,
+    RowId,
     UserListQuery,
     UserOut,
     UserPage,
@@ -35,7 +36,7 @@ class UserCreateIn(Input):
     phone: str = Field("", max_length=40)
     language: str = Field("", max_length=8)
     timezone: str = Field("UTC", max_length=64)
-    organization: int | None = None
+    organization: RowId | None = None
     plan: str = Field("", max_length=64)
 
 
