@@ -4,8 +4,9 @@ Two things Django and ninja do not do for us:
 - JSON bodies may carry attachments as base64, so the API accepts a body large enough for one attachment
   of the configured maximum size (Django's DATA_UPLOAD_MAX_MEMORY_SIZE stays as it is for HTML forms);
   anything larger is refused with a 413 before it is read.
-- NUL characters are removed from every string: PostgreSQL cannot store them and no text needs them, so a
-  client sending one must get a normal answer, not a server error.
+- NUL characters are removed from every string of a JSON body (awn.core.nul; query strings lose theirs in
+  a middleware): PostgreSQL cannot store them and no text needs them, so a client sending one must get a
+  normal answer, not a server error.
 """
 
 from __future__ import annotations
@@ -16,37 +17,18 @@ from io import BytesIO
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.parser import Parser
 
 from awn.api.errors import InvalidJSON, error_response, request_too_large_response
+from awn.core.nul import strip_nul
 
 
 def json_body_limit() -> int:
     """Bytes a JSON request body may have: one attachment of the maximum size, base64-encoded, plus text."""
     one_attachment = settings.AWN_MAX_ATTACHMENT_BYTES * 4 // 3 + 1024 * 1024
     return max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0, one_attachment)
-
-
-def strip_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "") if "\x00" in value else value
-    if isinstance(value, list):
-        return [strip_nul(item) for item in value]
-    if isinstance(value, dict):
-        return {strip_nul(key): strip_nul(item) for key, item in value.items()}
-    return value
-
-
-def clean_query(params: QueryDict) -> QueryDict:
-    """A copy of the query string without NUL characters (only copied when one is there)."""
-    if not any("\x00" in key or any("\x00" in value for value in values) for key, values in params.lists()):
-        return params
-    cleaned = QueryDict(mutable=True)
-    for key, values in params.lists():
-        cleaned.setlist(strip_nul(key), [strip_nul(value) for value in values])
-    return cleaned
 
 
 class ApiParser(Parser):

@@ -10,7 +10,6 @@ from ninja import Header, Query, Router, Status
 from awn.accounts.models import Team, User
 from awn.api.attachments import decode_attachments
 from awn.api.auth import request_user
-from awn.api.parsing import clean_query
 from awn.api.schemas import (
     ERRORS,
     PRIORITY_VALUES,
@@ -99,7 +98,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketListQuery]):
     """The desk's views (`mine`, `unassigned`, `teams`, `all`, `recent`), filters and sorts, one page at a
     time; follow `next_cursor` for the next page. Only tickets the token's owner may see are listed."""
     user = request_user(request)
-    params = clean_query(request.GET)
+    params = request.GET  # without NUL characters (awn.core.nul)
     page = ticket_queue(
         user=user,
         view=filters.view,

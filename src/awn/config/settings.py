@@ -119,6 +119,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "awn.core.nul.NulFreeQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "awn.core.middleware.UserLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
