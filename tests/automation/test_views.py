@@ -252,6 +252,19 @@ def test_notifications_are_listed_for_their_recipient_only_and_marked_read(clien
     assert not Notification.objects.filter(recipient=agent, read_at__isnull=True).exists()
 
 
+def test_marking_notifications_read_ignores_ids_that_are_not_ids(client, agent):
+    mine = Notification.objects.create(recipient=agent, text="Mine")
+    client.force_login(agent)
+
+    response = client.post(
+        reverse("automation:notifications_read"), {"id": [str(mine.pk), "9" * 30, "٣", "-1", "x"]}
+    )
+
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+
+
 def test_the_desk_status_shows_unread_count_and_availability(client, agent):
     Notification.objects.create(recipient=agent, text="One")
     client.force_login(agent)

@@ -206,6 +206,14 @@ def test_the_follow_up_form_names_the_closed_request(signed_in, request_ticket):
     assert f"Follow-up to #{request_ticket.number}: Invoice is wrong" in page
 
 
+@pytest.mark.parametrize("follow_up", ["9" * 30, "٣", "-1"])
+def test_a_follow_up_that_names_no_request_gives_the_plain_form(signed_in, follow_up):
+    response = signed_in.get(reverse("portal:ticket_new"), {"follow_up": follow_up})
+
+    assert response.status_code == 200
+    assert "Follow-up to" not in response.content.decode()
+
+
 def test_the_follow_up_form_ignores_a_request_the_customer_cannot_see(client, stranger, request_ticket):
     client.force_login(stranger)
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from awn.automation.models import Notification
 from awn.automation.notifications import mark_read
+from awn.core.ids import row_id
 from awn.desk.views.access import staff_required
 
 
@@ -25,7 +26,7 @@ def notifications_list(request):
 @staff_required
 @require_POST
 def notifications_read(request):
-    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()] or None
+    ids = [number for number in map(row_id, request.POST.getlist("id")) if number is not None] or None
     mark_read(user=request.user, ids=ids)
     return redirect("automation:notifications")
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from awn.core.errors import DomainError, InvalidTransition
+from awn.core.ids import row_id
 from awn.portal.forms import ReplyForm, RequestForm, incoming_files
 from awn.portal.selectors import SCOPES, STATES, portal_tickets, shares_organization_tickets
 from awn.portal.views.access import customer_page
@@ -52,9 +53,9 @@ def ticket_new(request):
     """Submit a request through the web form."""
     user = request.user
     initial = {}
-    follow_up = request.GET.get("follow_up", "")
-    if follow_up.isdigit():
-        previous = Ticket.objects.visible_to(user).filter(pk=int(follow_up)).first()
+    follow_up = row_id(request.GET.get("follow_up"))
+    if follow_up is not None:
+        previous = Ticket.objects.visible_to(user).filter(pk=follow_up).first()
         if previous is not None:
             initial["subject"] = _("Follow-up to #%(number)s: %(subject)s") % {
                 "number": previous.number,

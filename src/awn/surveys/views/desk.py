@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from awn.accounts.models import Role, Team, User
 from awn.core.errors import DomainError
+from awn.core.ids import row_id
 from awn.desk.views.access import admin_required, staff_required
 from awn.surveys import selectors, services
 from awn.surveys.forms import SurveySettingsForm
@@ -31,7 +32,7 @@ def feedback(request):
         viewer=request.user,
         rating=slugs.get(choice),
         with_comment=request.GET.get("comments") == "1",
-        before=int(before) if before.isdigit() else None,
+        before=row_id(before),
     )
     return render(
         request,
@@ -47,10 +48,11 @@ def feedback(request):
 
 @admin_required
 def settings_page(request):
-    team_id = request.GET.get("team") or request.POST.get("team") or None
-    team = get_object_or_404(Team, pk=team_id) if team_id and str(team_id).isdigit() else None
-    if team_id and team is None:
+    asked = request.GET.get("team") or request.POST.get("team") or None
+    team_id = row_id(asked)
+    if asked and team_id is None:
         raise Http404("No such team")
+    team = get_object_or_404(Team, pk=team_id) if team_id is not None else None
     current = SurveySettings.objects.filter(team=team).first() or (
         SurveySettings(**{f: getattr(selectors.global_settings(), f) for f in services.SETTING_FIELDS})
         if team

@@ -25,6 +25,7 @@ from awn.connectors.chat.models import ChatWidget
 from awn.connectors.chat.services.agents import availability_of
 from awn.connectors.chat.services.widgets import rotate_widget_secret, save_widget
 from awn.core.errors import DomainError
+from awn.core.ids import row_id
 from awn.desk.views.access import admin_required, is_htmx, staff_required
 from awn.tickets.services import Actor
 
@@ -53,7 +54,7 @@ def console_lists(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "chat/desk/_lists.html",
-        {"lists": selectors.chat_lists(request.user), "current": int(current) if current.isdigit() else 0},
+        {"lists": selectors.chat_lists(request.user), "current": row_id(current) or 0},
     )
 
 
