@@ -5,6 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from awn.accounts.models import User
+from awn.desk.history import describe_events
+from awn.tickets.models import TicketEvent
 from tests.factories import CustomerFactory, ManagerFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +109,15 @@ def test_a_get_does_not_erase(client, admin_user, customer):
 
     assert response.status_code == 405
     assert User.objects.get(pk=customer.pk).email == "customer@example.com"
+
+
+def test_the_tickets_history_says_who_erased_the_customer(client, admin_user, customer, ticket):
+    client.force_login(admin_user)
+    client.post(_erase_url(customer), {"confirm": "1"})
+
+    response = client.get(reverse("desk:ticket", args=[ticket.pk]))
+
+    history = [line.text for line in describe_events(TicketEvent.objects.filter(ticket=ticket))]
+    assert history[-1] == "Adam Admin erased the customer's personal data"
+    assert "erased the customer&#x27;s personal data" in response.content.decode()
+    assert b"My printer is on fire" not in response.content

@@ -135,6 +135,19 @@ def test_nothing_queued_mails_them_afterwards(world, admin_user):
     assert queued.filter(kind="email.acknowledgement", payload__to="otto@example.org").exists()
 
 
+def test_a_queued_webhook_about_their_ticket_goes_out_without_the_subject(world, admin_user):
+    data = {"ticket": {"id": world.ticket.pk, "subject": world.ticket.subject, "status": "open"}}
+    item = OutboxItem.objects.create(
+        kind="automation.webhook", payload={"webhook": 1, "event": "x", "data": data}, idempotency_key="w1"
+    )
+
+    erase_customer(customer=world.cora, by=Actor.of(admin_user))
+
+    item.refresh_from_db()
+    assert item.payload["data"]["ticket"] == {"id": world.ticket.pk, "subject": "[erased]", "status": "open"}
+    assert item.status == OutboxItem.Status.QUEUED
+
+
 def test_chat_surveys_knowledge_and_notifications_forget_them(world, admin_user):
     erase_customer(customer=world.cora, by=Actor.of(admin_user))
 
