@@ -11,6 +11,7 @@ from awn.automation.models import Notification
 from awn.connectors.chat.models import ChatVisitor, PageView
 from awn.connectors.email.ingest import receive_raw_email
 from awn.connectors.email.models import Mailbox, RawEmail
+from awn.core import clock
 from awn.knowledge import services as knowledge
 from awn.knowledge.models import Feedback, SuggestionSession
 from awn.surveys.models import NpsResponse, SatisfactionRating
@@ -74,6 +75,7 @@ def world(db, mailbox, agent, team):
         phone="+49 151 5550199",
         plan="gold",
         attributes={"crm_id": "CRM-0042"},
+        last_login=clock.now(),
         organization=OrganizationFactory(name="Cora's Company"),
     )
     CustomerEmail.objects.create(user=cora, email="cora.private@example.net")

@@ -41,6 +41,7 @@ def test_the_account_is_anonymized_and_signed_out_everywhere(world, admin_user):
     assert cora.email == f"erased-{cora.pk}@erased.invalid"
     assert _leaks(cora.name, cora.phone, cora.plan, cora.attributes) == []
     assert (cora.organization_id, cora.is_active, cora.has_usable_password()) == (None, False, False)
+    assert cora.last_login is None
     assert not CustomerEmail.objects.filter(user=cora).exists()
     assert not ApiToken.objects.filter(user=cora).exists()
     assert not Session.objects.filter(session_key=world.session_key).exists()

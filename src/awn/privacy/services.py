@@ -233,6 +233,7 @@ def _erase_account(customer: User) -> None:
     customer.attributes = {}
     customer.organization = None
     customer.is_active = False
+    customer.last_login = None
     customer.set_unusable_password()
     customer.save(
         update_fields=[
@@ -244,6 +245,7 @@ def _erase_account(customer: User) -> None:
             "organization",
             "is_active",
             "password",
+            "last_login",
         ]
     )
 
