@@ -13,6 +13,7 @@ from awn.connectors.email.ingest import receive_raw_email
 from awn.connectors.email.models import Mailbox, RawEmail
 from awn.core import clock
 from awn.knowledge import services as knowledge
+from awn.knowledge.deflection import email_hash
 from awn.knowledge.models import Feedback, SuggestionSession
 from awn.surveys.models import NpsResponse, SatisfactionRating
 from awn.tickets.models import Message, Ticket
@@ -130,7 +131,9 @@ def world(db, mailbox, agent, team):
     Feedback.objects.create(
         translation=translation, helpful=False, comment="Cora found it unclear", user=cora
     )
-    SuggestionSession.objects.create(token="cora-session", source="portal", language="en", user=cora)
+    SuggestionSession.objects.create(
+        token="cora-session", source="portal", language="en", user=cora, email_hash=email_hash(cora.email)
+    )
     Notification.objects.create(recipient=agent, ticket=ticket, text="Cora Customer is waiting")
     return World(
         cora=cora,

@@ -75,7 +75,10 @@ def erase_customer(*, customer: User, by: Actor) -> User:
     NpsResponse.objects.filter(customer=customer).exclude(comment="").update(comment="")
     Feedback.objects.filter(user=customer).exclude(comment="").update(comment="")
     hashes = [h for h in (email_hash(a) for a in addresses) if h]
-    SuggestionSession.objects.filter(Q(user=customer) | Q(email_hash__in=hashes)).delete()
+    # Suggestion sessions are the knowledge base's deflection facts: unlinked from the person, not deleted.
+    SuggestionSession.objects.filter(Q(user=customer) | Q(email_hash__in=hashes)).update(
+        user=None, email_hash=""
+    )
     Notification.objects.filter(ticket_id__in=ticket_ids).exclude(text=ERASED).update(text=ERASED)
     AutomaticReply.objects.filter(address__in=addresses).delete()
     _erase_account(customer)
