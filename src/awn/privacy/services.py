@@ -9,6 +9,7 @@ the team's metrics do not change; only the words that identify the person are re
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -191,9 +192,9 @@ def _cancel_deliveries(
     replies: list[int] = []
     pending = OutboxItem.objects.filter(status=OutboxItem.Status.QUEUED).only("pk", "kind", "payload")
     for item in pending.iterator():
-        payload = item.payload if isinstance(item.payload, dict) else {}
-        data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-        about = data.get("ticket") if isinstance(data.get("ticket"), dict) else {}
+        payload = _as_dict(item.payload)
+        data = _as_dict(payload.get("data"))
+        about = _as_dict(data.get("ticket"))
         if about.get("id") in tickets and about.get("subject") != ERASED:
             # A webhook about their ticket still goes out (integrations count on it), without the subject.
             rewritten = {**payload, "data": {**data, "ticket": {**about, "subject": ERASED}}}
@@ -214,6 +215,10 @@ def _cancel_deliveries(
     MessageEmail.objects.filter(message_id__in=replies, delivery=MessageEmail.Delivery.QUEUED).update(
         delivery=MessageEmail.Delivery.FAILED, reason="Not sent: the customer's personal data was erased."
     )
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _erase_chat(customer: User, addresses: list[str]) -> None:
