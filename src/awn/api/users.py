@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Status
 
 from awn.accounts import services as accounts
 from awn.accounts.models import Organization, Team, User
-from awn.accounts.permissions import is_staff
+from awn.accounts.permissions import can_administer, is_staff
 from awn.api.auth import request_user
 from awn.api.schemas import (
     ERRORS,
@@ -24,6 +24,8 @@ from awn.api.schemas import (
     user_out,
 )
 from awn.core.errors import ValidationFailed
+from awn.privacy.services import erase_customer
+from awn.tickets.services import Actor
 
 router = Router(tags=["users"])
 me_router = Router(tags=["users"])
@@ -95,6 +97,24 @@ def read_user(request: HttpRequest, user_id: int):
     if person is None:
         raise Http404("No such user")
     return user_out(person)
+
+
+@router.post(
+    "/{user_id}/erase",
+    response={200: UserOut, **ERRORS},
+    url_name="user_erase",
+    summary="Erase a customer's personal data (admins only)",
+)
+def erase_user(request: HttpRequest, user_id: int):
+    """GDPR Art. 17: anonymize a customer everywhere; their tickets and the reports stay. Erasing twice is
+    harmless; staff accounts are refused (422)."""
+    user = request_user(request)
+    if not can_administer(user):
+        raise PermissionDenied(_("Only administrators can erase a customer's personal data."))
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        raise Http404("No such user")
+    return user_out(erase_customer(customer=person, by=Actor.of(user)))
 
 
 @me_router.get("", response={200: MeOut, **ERRORS}, url_name="me", summary="The token's owner")

@@ -193,6 +193,8 @@ def _sentence(event: TicketEvent, names: dict, person: Name, team: Name, tags: N
         return _rule_sentence(event.new, names)
     if event.kind == Kind.SLA and isinstance(event.new, dict):
         return _sla_sentence(event.new, names)
+    if event.kind == Kind.ERASED:
+        return _("%(actor)s erased the customer's personal data"), names
     return _("%(actor)s changed %(what)s"), {**names, "what": event.get_kind_display()}
 
 

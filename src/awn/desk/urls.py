@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/users/", admin.users_list, name="admin_users"),
     path("admin/users/new/", admin.user_new, name="admin_user_new"),
     path("admin/users/<int:pk>/", admin.user_edit, name="admin_user"),
+    path("admin/users/<int:pk>/erase/", admin.user_erase, name="admin_user_erase"),
     path("admin/teams/", admin.teams_list, name="admin_teams"),
     path("admin/teams/new/", admin.team_new, name="admin_team_new"),
     path("admin/teams/<int:pk>/", admin.team_edit, name="admin_team"),

@@ -269,6 +269,7 @@ class TicketEvent(models.Model):
         RULE = "rule", _("automation rule")  # a rule fired (automation)
         DELIVERY = "delivery", _("delivery")  # an outbound message failed or bounced
         SLA = "sla", _("SLA")  # a policy applied, a warning or a breach
+        ERASED = "erased", _("personal data erased")  # the requester's personal data (GDPR Art. 17)
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

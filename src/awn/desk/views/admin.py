@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from awn.accounts import services
 from awn.accounts.models import Organization, Role, Team, User
@@ -16,6 +17,8 @@ from awn.accounts.permissions import can_administer, can_manage_team
 from awn.core.errors import DomainError
 from awn.desk.forms.admin import OrganizationForm, TeamAdminForm, UserForm
 from awn.desk.views.access import admin_required, staff_required
+from awn.privacy.services import erase_customer, is_erased
+from awn.tickets.services import Actor
 
 PAGE_SIZE = 50
 
@@ -126,9 +129,31 @@ def user_edit(request, pk: int):
     return render(
         request,
         "desk/admin/user_form.html",
-        {"form": form, "person": person, "section": "users"},
+        {
+            "form": form,
+            "person": person,
+            "erasable": person.role == Role.CUSTOMER and not is_erased(person),
+            "section": "users",
+        },
         status=status,
     )
+
+
+@admin_required
+@require_POST
+def user_erase(request, pk: int):
+    """Erase a customer's personal data: the first POST asks for confirmation, the confirmed one erases."""
+    person = get_object_or_404(User, pk=pk)
+    if request.POST.get("confirm") != "1":
+        context = {"person": person, "tickets": person.requested_tickets.count(), "section": "users"}
+        return render(request, "desk/admin/user_erase_confirm.html", context)
+    try:
+        erase_customer(customer=person, by=Actor.of(request.user))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("desk:admin_user", pk=person.pk)
+    messages.success(request, _("The customer's personal data was erased."))
+    return redirect("desk:admin_user", pk=person.pk)
 
 
 # --- Teams -----------------------------------------------------------------------------------------
