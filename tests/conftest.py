@@ -3,7 +3,7 @@ import os
 import pytest
 
 from awn.tickets.services import Actor, create_ticket
-from tests.factories import AdminFactory, AgentFactory, CustomerFactory, TeamFactory
+from tests.factories import AdminFactory, AgentFactory, CustomerFactory, ManagerFactory, TeamFactory
 
 
 @pytest.fixture
@@ -70,3 +70,14 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(params=["agent", "manager", "customer themselves", "another customer"])
+def not_an_admin(request, agent, customer):
+    """Everyone but an admin, as seen from `customer`: an agent, a manager, the customer, another customer."""
+    return {
+        "agent": lambda: agent,
+        "manager": ManagerFactory,
+        "customer themselves": lambda: customer,
+        "another customer": CustomerFactory,
+    }[request.param]()
