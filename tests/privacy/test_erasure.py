@@ -128,12 +128,20 @@ def test_they_are_taken_out_of_every_messages_recipients(world, admin_user):
 def test_nothing_queued_mails_them_afterwards(world, admin_user):
     queued = OutboxItem.objects.filter(status=OutboxItem.Status.QUEUED)
     assert queued.filter(kind="email.acknowledgement", payload__to="cora@example.com").exists()
+    replies = MessageEmail.objects.filter(
+        message__ticket=world.ticket, delivery=MessageEmail.Delivery.QUEUED
+    ).values_list("pk", flat=True)
+    reply_ids = list(replies)
+    assert reply_ids  # the agent's reply to Cora waits in the outbox
 
     erase_customer(customer=world.cora, by=Actor.of(admin_user))
 
     ours = [i for i in queued if i.payload.get("ticket") == world.ticket.pk or _leaks(i.payload)]
     assert ours == []
     assert queued.filter(kind="email.acknowledgement", payload__to="otto@example.org").exists()
+    # Never sent, and no reason in words of one language: the ticket's history says it was erased.
+    records = MessageEmail.objects.filter(pk__in=reply_ids)
+    assert set(records.values_list("delivery", "reason")) == {(MessageEmail.Delivery.FAILED, "")}
 
 
 def test_a_queued_webhook_about_their_ticket_goes_out_without_the_subject(world, admin_user):
