@@ -20,7 +20,7 @@ class Said(str):
     params: dict[str, Any]
 
     def __new__(cls, msgid: str, **params: Any) -> Said:
-        said = super().__new__(cls, _say(msgid, params))
+        said = super().__new__(cls, say(msgid, params))
         said.msgid, said.params = msgid, params
         return said
 
@@ -37,7 +37,8 @@ class Said(str):
         }
 
 
-def _say(msgid: str, params: dict[str, Any]) -> str:
+def say(msgid: str, params: dict[str, Any]) -> str:
+    """`msgid` in the active language with its data (English when a translation lost a placeholder)."""
     # Always interpolated (the message ids are python-format): a placeholder without its value is an error.
     text = gettext(msgid)
     values = (
@@ -61,6 +62,6 @@ def said_again(data: Any, fallback: str) -> str:
         return fallback
     values = {k: said_again(v, "") if isinstance(v, dict) else v for k, v in params.items()}
     try:
-        return _say(data["msgid"], values)
+        return say(data["msgid"], values)
     except (KeyError, TypeError, ValueError):
         return fallback

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as _  # message ids: translated when shown (core.words.say)
+
+from awn.core.words import say
 
 if TYPE_CHECKING:
     from awn.connectors.email.models import RawEmail
@@ -94,7 +96,7 @@ class Reason:
 
     def text(self) -> str:
         """In the active language."""
-        return _words(self.code, self.params)
+        return say(MESSAGES[self.code], self.params)
 
     def english(self) -> str:
         with translation.override("en"):
@@ -106,15 +108,6 @@ class Reason:
 
 def reason(code: str, **params: Any) -> Reason:
     return Reason(code, params)
-
-
-def _words(code: str, params: dict[str, Any]) -> str:
-    message = MESSAGES[code]
-    try:
-        return str(message) % params
-    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: say it in English
-        with translation.override("en"):
-            return str(message) % params
 
 
 def record(row: RawEmail, reasons: list[Reason]) -> None:
@@ -138,4 +131,4 @@ def shown(row: RawEmail) -> str:
     items = row.reasons or []
     if not items or any(not isinstance(item, dict) or item.get("code") not in MESSAGES for item in items):
         return row.reason
-    return "; ".join(_words(item["code"], item.get("params") or {}) for item in items)
+    return "; ".join(say(MESSAGES[item["code"]], item.get("params") or {}) for item in items)
