@@ -125,13 +125,19 @@ def test_a_streamed_response_goes_out_chunk_by_chunk(served):
     client.close()
 
 
+def exchange(port: int, request: bytes) -> bytes:
+    """Send raw bytes; everything the server answers until it closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        raw.sendall(request)
+        received = b""
+        while chunk := raw.recv(65536):
+            received += chunk
+    return received
+
+
 @pytest.mark.parametrize("served", [RecordedAwnProtocol], indirect=True)
 def test_a_connection_the_client_closes_gets_its_whole_response_first(served):
-    with socket.create_connection(("127.0.0.1", served), timeout=5) as raw:
-        raw.sendall(b"GET /bye HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        received = b""
-        while chunk := raw.recv(65536):  # until the server closes the connection
-            received += chunk
+    received = exchange(served, b"GET /bye HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 
     assert received.startswith(b"HTTP/1.1 200 OK\r\n")
     assert received.endswith(b"\r\n\r\nhello /bye")
@@ -150,11 +156,7 @@ def test_a_websocket_upgraded_from_it_works(served):
 
 @pytest.mark.parametrize("served", [RecordedAwnProtocol], indirect=True)
 def test_a_malformed_request_gets_uvicorns_400_before_the_connection_closes(served):
-    with socket.create_connection(("127.0.0.1", served), timeout=5) as raw:
-        raw.sendall(b"GET /\x00bad HTTP/1.1\r\nHost: x\r\n\r\n")
-        received = b""
-        while chunk := raw.recv(65536):  # until the server closes the connection
-            received += chunk
+    received = exchange(served, b"GET /\x00bad HTTP/1.1\r\nHost: x\r\n\r\n")
 
     assert received.startswith(b"HTTP/1.1 400 Bad Request\r\n")
     assert received.endswith(b"Invalid HTTP request received.")
