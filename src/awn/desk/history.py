@@ -12,13 +12,14 @@ from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
-from django.utils.translation import get_language_info, gettext_lazy
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from awn.accounts.models import Team, User
 from awn.core.words import said_again
 from awn.sla.models import Target
 from awn.tickets.models import Priority, Status, TicketEvent
+from awn.tickets.services.actors import system_actor_name
 
 Kind = TicketEvent.Kind
 Name = Callable[[Any], str]
@@ -79,32 +80,6 @@ def describe_events(events: Iterable[TicketEvent]) -> list[HistoryLine]:
         text, values = _sentence(event, names, person, team, tags)
         lines.append(HistoryLine(event=event, text=text % values, html=_isolated(text, values)))
     return lines
-
-
-# The system actors Awn writes (`Actor.system(label)`: the label is stored as written, in English), named in
-# the reader's language. Any other label (an integration's, or one stored translated by an older version)
-# is shown as it is.
-SYSTEM_ACTORS = {
-    "system": gettext_lazy("system"),
-    "routing": gettext_lazy("routing"),
-    "chat routing": gettext_lazy("chat routing"),
-    "chat": gettext_lazy("chat"),
-    "email": gettext_lazy("email"),
-    "language detection": gettext_lazy("language detection"),
-    "SLA": gettext_lazy("SLA"),
-    "auto-close": gettext_lazy("auto-close"),
-}
-AUTOMATION_PREFIX = "automation: "  # "automation: <rule name>" (automation/actions/base.py)
-
-
-def system_actor_name(label: str) -> str:
-    if not label:
-        return _("System")
-    if label in SYSTEM_ACTORS:
-        return str(SYSTEM_ACTORS[label])
-    if label.startswith(AUTOMATION_PREFIX):
-        return _("automation: %(rule)s") % {"rule": label.removeprefix(AUTOMATION_PREFIX)}
-    return label
 
 
 def _isolated(template: str, values: dict) -> SafeString:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from awn.tickets.models import Ticket
 from awn.tickets.services import Actor
+from awn.tickets.services.actors import AUTOMATION_PREFIX
 
 
 class ActionParams(BaseModel):
@@ -30,7 +31,7 @@ class RunContext:
     actor: Actor = field(init=False)
 
     def __post_init__(self) -> None:
-        self.actor = Actor.system(f"automation: {self.rule_name}"[:120])
+        self.actor = Actor.system(f"{AUTOMATION_PREFIX}{self.rule_name}"[:120])
 
 
 class Action(Generic[P]):
