@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from awn.reports.facts import rebuild_facts
 from awn.reports.models import ReplyFact, TicketFacts
+from awn.reports.pending import write_pending
 from awn.tickets.models import Status
 from awn.tickets.services import Actor, add_customer_message, change_status, create_ticket, reply_to_ticket
 from tests.factories import AdminFactory
@@ -84,6 +85,7 @@ def test_without_a_business_calendar_business_time_is_calendar_time(customer, ag
 
 def test_an_unanswered_ticket_has_no_response_time(customer, team, now):
     ticket = create_ticket(requester=customer, subject="Hello", body="Hi", team=team, by=Actor.of(customer))
+    assert write_pending() == 1
 
     facts = TicketFacts.objects.get(ticket=ticket)
 
@@ -130,6 +132,7 @@ def test_the_facts_of_a_new_ticket_are_those_its_history_gives(berlin, customer,
     ticket = create_ticket(
         requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
     )
+    assert write_pending() == 1
 
     facts = TicketFacts.objects.get(ticket=ticket)
     assert (facts.customer_messages, facts.agent_replies, facts.first_response_at) == (1, 0, None)
@@ -139,6 +142,7 @@ def test_the_facts_of_a_new_ticket_are_those_its_history_gives(berlin, customer,
 
 def test_a_ticket_an_agent_opens_for_themselves_counts_their_message_as_a_reply(berlin, agent, now):
     ticket = create_ticket(requester=agent, subject="Laptop", body="Broken screen", by=Actor.of(agent))
+    assert write_pending() == 1
 
     facts = TicketFacts.objects.get(ticket=ticket)
     assert (facts.agent_replies, facts.first_response_seconds) == (1, 0)
@@ -161,6 +165,7 @@ def test_a_new_ticket_under_an_sla_policy_has_the_facts_its_history_gives(berlin
     ticket = create_ticket(
         requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
     )
+    assert write_pending() == 1
 
     ticket.refresh_from_db()
     assert ticket.sla_policy_id is not None

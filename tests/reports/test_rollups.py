@@ -24,6 +24,7 @@ from awn.reports.models import (
     TicketRollup,
 )
 from awn.reports.overview import overview
+from awn.reports.pending import write_pending
 from awn.reports.rollup_overview import overview_from_rollups
 from awn.reports.rollups import bucket_of, histogram_percentile, rebuild_rollups
 from awn.reports.selectors import continuous_percentile
@@ -91,6 +92,7 @@ def test_the_live_handlers_keep_the_rollups_a_rebuild_computes(customer, agent, 
         DomainEvent("sla.breached", ticket_id=second.pk, data={"target": Target.RESOLUTION})
     )
     merge_tickets(source=second, target=first, by=by_agent)
+    assert write_pending() == 0  # both changed before the writer came: the changes wrote their facts
     live = _rows()
 
     rebuild_rollups()
@@ -108,6 +110,7 @@ def test_the_live_tag_rows_are_those_a_rebuild_computes(customer, agent, team, n
     now.advance(hours=2)
     second = create_ticket(requester=customer, subject="Invoice", body="?", tags=["billing"], by=by_agent)
     third = create_ticket(requester=customer, subject="Hello", body="Hi", team=team, by=Actor.of(customer))
+    assert write_pending() == 3
     now.advance(days=1)
     set_tags(ticket=first, tags=["printer", "urgent"], by=by_agent)  # vip goes, urgent comes
     set_tags(ticket=third, tags=["vip"], by=by_agent)
@@ -438,7 +441,8 @@ def test_the_volume_by_tag_counts_each_ticket_in_its_local_day_across_the_day_bo
         now.set(datetime.fromisoformat(moment).replace(tzinfo=UTC))
         create_ticket(
             requester=customer, subject=moment, body="?", team=team, tags=list(tags), by=Actor.of(agent)
-        )  # the live handlers write the facts and the tag rows
+        )
+    assert write_pending() == len(tickets)  # the facts writer's batch writes the facts and the tag rows
     filters = selectors.ReportFilters(start=start, end=end, timezone=zone)
     everything, manager = selectors.Scope(everything=True), selectors.Scope(team_ids=(team.pk,))
     x, y = (Tag.objects.get(name=name).pk for name in "xy")
@@ -488,13 +492,13 @@ def test_a_fact_write_that_fails_in_the_change_is_repaired_after_the_commit(
 
     # As when another writer holds a roll-up row (two email workers' batches): the handler's savepoint
     # rolls back, the change itself commits.
-    monkeypatch.setattr(handlers, "record_new_ticket_facts", _deadlock)
-    monkeypatch.setattr(handlers, "record_reply", _deadlock)
-    with django_capture_on_commit_callbacks(execute=True):  # jobs run at once under test
-        ticket = create_ticket(
-            requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
-        )
+    ticket = create_ticket(
+        requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
+    )
+    write_pending()
     assert TicketFacts.objects.filter(ticket_id=ticket.pk, first_response_seconds=None).exists()
+    monkeypatch.setattr(handlers, "record_ticket_facts", _deadlock)
+    monkeypatch.setattr(handlers, "record_reply", _deadlock)
     now.advance(hours=2)
     with django_capture_on_commit_callbacks(execute=True):
         reply = reply_to_ticket(ticket=ticket, body="On it", by=Actor.of(agent))
@@ -520,6 +524,7 @@ def test_inside_a_collection_the_rollups_are_written_once_at_its_end(customer, a
         now.advance(hours=1)
         reply_to_ticket(ticket=first, body="On it", by=Actor.of(agent))
         assert not _rows()  # nothing written yet
+    assert write_pending() == 1  # the second ticket; the first one's reply wrote its facts
     live = _rows()
 
     rebuild_rollups()
@@ -538,6 +543,7 @@ def test_a_change_rolled_back_to_its_savepoint_adds_nothing_to_the_collection(cu
         with pytest.raises(RuntimeError), tentative(), transaction.atomic():
             create_ticket(requester=customer, subject="Invoice", body="?", team=team, by=Actor.of(customer))
             raise RuntimeError("this message fails after its facts were recorded")
+    assert write_pending() == 1  # the second ticket's place in the queue went with its savepoint
     live = _rows()
 
     rebuild_rollups()
@@ -547,26 +553,31 @@ def test_a_change_rolled_back_to_its_savepoint_adds_nothing_to_the_collection(cu
 
 
 def test_a_fact_write_that_fails_inside_a_collection_adds_nothing_and_is_repaired(
-    customer, team, now, monkeypatch, django_capture_on_commit_callbacks
+    customer, agent, team, now, monkeypatch, django_capture_on_commit_callbacks
 ):
     from django.db import transaction
 
-    from awn.reports.facts import record_new_ticket_facts
+    from awn.reports.facts import record_ticket_facts
     from awn.reports.rollups import collecting
 
+    ticket = create_ticket(
+        requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer)
+    )
+    write_pending()
+
     def written_then_deadlocked(*args, **kwargs):
-        record_new_ticket_facts(*args, **kwargs)  # its roll-up difference joins the collection…
+        record_ticket_facts(*args, **kwargs)  # its roll-up difference joins the collection…
         _deadlock()  # …and the handler's savepoint rolls back
 
-    monkeypatch.setattr(handlers, "record_new_ticket_facts", written_then_deadlocked)
+    monkeypatch.setattr(handlers, "record_ticket_facts", written_then_deadlocked)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), collecting():
-        create_ticket(requester=customer, subject="Printer", body="Help", team=team, by=Actor.of(customer))
+        change_status(ticket=ticket, status=Status.SOLVED, by=Actor.of(agent))
     live = _rows()
 
     rebuild_rollups()
 
     assert live == _rows()  # counted once: by the repair after the commit, not also by the failed write
-    assert TicketRollup.objects.get(kind=TicketRollup.CREATED, team_id=team.pk, channel="").tickets == 1
+    assert TicketRollup.objects.get(kind=TicketRollup.SOLVED, team_id=team.pk, channel="").tickets == 1
 
 
 def test_after_an_upgrade_the_dashboard_reads_the_facts_until_the_rollups_are_rebuilt(

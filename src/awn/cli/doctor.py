@@ -133,6 +133,7 @@ def _check_database(settings) -> list[Finding]:
     else:
         found.append(Finding("OK", "migrations", "all applied"))
         found.append(_check_rollups())
+        found.append(_check_pending_facts())
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW autovacuum")
@@ -168,6 +169,33 @@ def _check_rollups() -> Finding:
             "run `awn manage rebuild_report_rollups`",
         )
     return Finding("OK", "reports", "report roll-ups built")
+
+
+# A new ticket waits this long for its report facts before doctor says that no worker writes them.
+PENDING_FACTS_WARNING_SECONDS = 300
+
+
+def _check_pending_facts() -> Finding:
+    """The report facts of new tickets, written after they commit by the job workers (reports/pending.py)."""
+    from awn.reports.pending import backlog
+
+    queued, oldest, given_up = backlog()
+    if given_up:
+        return Finding(
+            "WARN",
+            "report facts",
+            f"the report facts of {given_up} new tickets failed to compute several times (see the log)",
+            "run `awn manage rebuild_report_facts`",
+        )
+    if oldest is not None and oldest.total_seconds() > PENDING_FACTS_WARNING_SECONDS:
+        return Finding(
+            "WARN",
+            "report facts",
+            f"{queued} new tickets wait for their report facts, the oldest for "
+            f"{int(oldest.total_seconds() // 60)} min: no job worker is writing them",
+            "start `awn worker` (or `awn run` without --no-worker)",
+        )
+    return Finding("OK", "report facts", f"new tickets' report facts written ({queued} queued)")
 
 
 def _check_redis(settings) -> Finding | None:

@@ -10,11 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from typing import TYPE_CHECKING
 
 from django.utils.module_loading import autodiscover_modules
 from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY, task
 from huey.exceptions import ResultTimeout
+
+if TYPE_CHECKING:
+    from awn.reports.pending import FactsWriter
 
 log = logging.getLogger("awn.jobs")
 
@@ -74,6 +78,7 @@ def start_embedded_consumer(*, workers: int = 2) -> EmbeddedConsumer:
         shutdown_timeout=10,
     )
     consumer.start()
+    _start_facts_writer(consumer.stop_flag)
     return consumer
 
 
@@ -86,7 +91,19 @@ def run_worker(*, workers: int = 2) -> None:
     consumer = HUEY.create_consumer(
         workers=workers, worker_type="thread", max_delay=MAX_POLL_SECONDS, shutdown_timeout=30
     )
-    consumer.run()
+    writer = _start_facts_writer(consumer.stop_flag)
+    try:
+        consumer.run()
+    finally:
+        writer.stop()
+
+
+def _start_facts_writer(stop_flag: threading.Event) -> FactsWriter:
+    """Every worker writes the queued report facts of new tickets (reports/pending.py) in a thread of its
+    own, beside the job threads, until the consumer stops."""
+    from awn.reports.pending import FactsWriter
+
+    return FactsWriter(stopped=stop_flag).start()
 
 
 def worker_answers(*, timeout: float) -> bool:

@@ -20,13 +20,14 @@ from awn.accounts.models import STAFF_ROLES, User
 from awn.calendars.business_hours import Schedule, business_seconds_between
 from awn.calendars.selectors import schedule_for
 from awn.core import clock
-from awn.core.prepared import PreparedRead, insert_objects
+from awn.core.prepared import insert_objects
 from awn.reports import rollups
-from awn.reports.models import ReplyFact, TicketFacts
+from awn.reports.models import PendingFacts, ReplyFact, TicketFacts
 from awn.sla.models import SLAMeasurement, Target
 from awn.tickets.models import Message, Status, Ticket, TicketEvent
 
 SOLVED = (Status.SOLVED, Status.CLOSED)
+MAX_ATTEMPTS = 5  # batches that failed on one new ticket before the facts writer leaves it (pending.py)
 LOCKED_RETRIES = 6  # SQLite: another writer held the lock past the busy timeout; wait 1, 2, 4… s
 FACT_FIELDS = [f.attname for f in TicketFacts._meta.concrete_fields if f.attname != "ticket_id"]
 TICKET_FIELDS = [
@@ -173,7 +174,12 @@ class _Context:
 def _histories(tickets: Sequence[dict[str, Any]], context: _Context) -> list[TicketHistory]:
     ids = [t["id"] for t in tickets]
     low, high = min(ids), max(ids)
-    in_range = Q(ticket_id__gte=low, ticket_id__lte=high) if len(ids) > 1 else Q(ticket_id=low)
+    if len(ids) == 1:
+        in_range = Q(ticket_id=low)
+    elif high - low < 2 * len(ids):  # the backfill's consecutive ids: a range the indexes walk once
+        in_range = Q(ticket_id__gte=low, ticket_id__lte=high)
+    else:  # ids far apart (the facts writer's queue): a range would read the tickets between them too
+        in_range = Q(ticket_id__in=ids)
     wanted = set(ids)
     histories = {
         t["id"]: TicketHistory(
@@ -218,6 +224,11 @@ def _store(histories: Sequence[TicketHistory], *, now: datetime) -> list[dict[st
     return computed
 
 
+def store_facts(tickets: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Compute the facts of these tickets (rows of TICKET_FIELDS) from their history and store them."""
+    return _store(_histories(tickets, _Context()), now=clock.now())
+
+
 def record_ticket_facts(ticket_id: int) -> None:
     """Recompute and store the facts of one ticket, and move the roll-ups by the difference (called by the
     event handlers, inside the change's transaction)."""
@@ -225,39 +236,19 @@ def record_ticket_facts(ticket_id: int) -> None:
     if ticket is None:
         return
     old = rollups.facts_row(ticket_id, lock=True)
+    if old is None:
+        _unqueue(ticket_id)
     (new,) = _store(_histories([ticket], _Context()), now=clock.now())
     rollups.record_facts_change(old, new, ticket_id=ticket_id)
 
 
-# Read for every new ticket: the SQL is built once per process.
-_TICKET_ROW = PreparedRead(
-    lambda ticket_id: Ticket.objects.filter(pk=ticket_id).values(*TICKET_FIELDS)[:1], ticket_id=-7_000_001
-)
-
-
-def record_new_ticket_facts(ticket_id: int, *, requester_id: int, from_staff: bool) -> None:
-    """The facts of a ticket just opened, without reading its history: it has one message, its requester's,
-    written when the ticket was; no status or tier change; SLA outcomes only if a policy applies to it. It
-    had no facts before (nothing else writes them inside the transaction that creates the ticket), so the
-    roll-ups only gain its contribution."""
-    ticket = _TICKET_ROW.first(ticket_id=ticket_id)
-    if ticket is None:
-        return
-    history = TicketHistory(
-        ticket=ticket,
-        tier=ticket["team__tier"] or 1,
-        schedule=_Context().schedule(ticket["sla_policy__calendar_id"]),
-        messages=[(ticket["created_at"], requester_id, from_staff)],
-    )
-    if ticket["sla_policy_id"] is not None:
-        history.measurements = [
-            (target, breached, completed_at is not None)
-            for target, breached, completed_at in SLAMeasurement.objects.filter(
-                ticket_id=ticket_id, target__in=(Target.FIRST_RESPONSE, Target.RESOLUTION)
-            ).values_list("target", "breached", "completed_at")
-        ]
-    (new,) = _store([history], now=clock.now())
-    rollups.record_facts_change(None, new, ticket_id=ticket_id)
+def _unqueue(ticket_id: int) -> None:
+    """A new ticket's facts are written by a change before the facts writer came (pending.py): its place in
+    the queue goes, unless a writer's batch holds it (that batch left the ticket, which this change holds; a
+    later batch finds these facts and moves the roll-ups by nothing)."""
+    held = PendingFacts.objects.filter(ticket_id=ticket_id).select_for_update(skip_locked=True)
+    if list(held.values_list("ticket_id", flat=True)):
+        PendingFacts.objects.filter(ticket_id=ticket_id).delete()
 
 
 def record_customer_message(ticket_id: int) -> bool:
@@ -314,6 +305,12 @@ def rebuild_facts(*, batch_size: int = 5000, after: int = 0, progress=None) -> t
     now = clock.now()
     done = 0
     last = after
+    # The new tickets the facts writer gave up on (pending.py) are among those this rebuild writes.
+    given_up = list(
+        PendingFacts.objects.filter(
+            attempts__gte=MAX_ATTEMPTS, queued_at__lte=now, ticket_id__gt=after
+        ).values_list("ticket_id", flat=True)
+    )
     while True:
         tickets = list(Ticket.objects.filter(pk__gt=last).order_by("pk").values(*TICKET_FIELDS)[:batch_size])
         if not tickets:
@@ -331,6 +328,7 @@ def rebuild_facts(*, batch_size: int = 5000, after: int = 0, progress=None) -> t
         last = tickets[-1]["id"]
         if progress:
             progress(done)
+    PendingFacts.objects.filter(ticket_id__in=given_up).delete()
     replies = rebuild_replies(batch_size=batch_size * 10)
     rollups.rebuild_rollups()
     return done, replies

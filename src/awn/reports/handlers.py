@@ -1,7 +1,9 @@
 """The reports' reactions to ticket events (registered in ReportsConfig.ready, see core/events.py).
 
 Facts are recomputed *in the transaction of the change*, after the SLA handlers (the reports app is the last
-one installed), so they commit with the change and see the SLA outcome it caused. A failing computation is
+one installed), so they commit with the change and see the SLA outcome it caused. The exception is a new
+ticket: its transaction only queues it, and the facts writer of the job workers writes its facts after it
+commits, in batches (pending.py). A failing computation is
 logged and never undoes the change: its writes sit in a savepoint, rolled back alone, and the job
 `repair_report_facts` does them again in a transaction of its own once the change has committed (retried by
 the job worker), so a deadlock on a roll-up row between two writers (several email workers, each holding a
@@ -17,13 +19,8 @@ from django.db import transaction
 
 from awn.core import clock
 from awn.core.events import DomainEvent, subscribe_in_transaction
-from awn.reports import rollups
-from awn.reports.facts import (
-    record_customer_message,
-    record_new_ticket_facts,
-    record_reply,
-    record_ticket_facts,
-)
+from awn.reports import pending, rollups
+from awn.reports.facts import record_customer_message, record_reply, record_ticket_facts
 from awn.reports.models import TicketFacts
 from awn.sla.models import Target
 
@@ -56,16 +53,9 @@ def on_ticket_created(event: DomainEvent) -> None:
     if "requester_id" not in event.data:  # not announced by the ticket service: read the history
         _recompute(event.ticket_id)
         return
-    # A ticket just opened has one message and no history yet: its facts without reading any.
-    try:
-        with rollups.tentative(), transaction.atomic():
-            record_new_ticket_facts(
-                event.ticket_id,
-                requester_id=event.data["requester_id"],
-                from_staff=bool(event.data.get("from_staff")),
-            )
-    except Exception:
-        _failed(ticket_id=event.ticket_id)
+    # A new ticket's facts are written after it commits, in batches (pending.py): here it is only queued, in
+    # its transaction. A change before the writer's batch writes them itself (rollups.facts_row).
+    pending.queue(event.ticket_id)
 
 
 def on_message_added(event: DomainEvent) -> None:

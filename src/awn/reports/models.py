@@ -91,6 +91,21 @@ class TicketFacts(models.Model):
         return f"facts of #{self.ticket_id}"
 
 
+class PendingFacts(models.Model):
+    """A ticket whose facts are still to be written: a new ticket's, queued in the transaction that creates
+    it and written after it commits, in batches, by the facts writer of the job workers (`pending.py`). The
+    row is deleted in the transaction that writes the facts, so a writer killed mid-batch leaves it for the
+    next one. `attempts`: batches in which computing this ticket's facts failed; from MAX_ATTEMPTS on the
+    writer leaves it (`awn doctor` names it, `rebuild_report_facts` writes it)."""
+
+    ticket_id = models.BigIntegerField(primary_key=True)  # no foreign key: a deleted ticket's row is dropped
+    queued_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"facts of #{self.ticket_id} pending since {self.queued_at:%Y-%m-%d %H:%M:%S}"
+
+
 class ReplyFact(models.Model):
     """One public reply by a staff member: the per-agent replies column counts these in a period."""
 

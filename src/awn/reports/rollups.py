@@ -295,7 +295,14 @@ def facts_row(ticket_id: int, *, lock: bool = False) -> dict[str, Any] | None:
     qs = TicketFacts.objects.filter(ticket_id=ticket_id)
     if lock:
         qs = qs.select_for_update()
-    return qs.values(*FACT_COLUMNS).first()
+    row = qs.values(*FACT_COLUMNS).first()
+    if row is None and lock and connection.features.has_select_for_update:
+        # A new ticket's facts are written after it commits (pending.py): lock the ticket, as the facts writer
+        # does, so that this change either waits for the writer's batch and then sees its facts, or holds the
+        # ticket and the writer leaves it until this change has committed.
+        list(Ticket.objects.filter(pk=ticket_id).select_for_update().values_list("pk"))
+        row = qs.values(*FACT_COLUMNS).first()
+    return row
 
 
 def record_facts_change(
@@ -303,14 +310,23 @@ def record_facts_change(
 ) -> int:
     """Move the roll-ups from what `old` facts contributed to what `new` ones do; returns the rows touched.
     With `ticket_id`, the tag rows too, when the ticket's hour or team moved (its tags are read then only)."""
-    change: Contributions = {}
     tag_ids = ticket_tag_ids(ticket_id) if ticket_id is not None and _tag_key(old) != _tag_key(new) else []
+    return apply(facts_change(old, new, tag_ids=tag_ids))
+
+
+def facts_change(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, tag_ids: Sequence[int] = ()
+) -> Contributions:
+    """What moving a ticket's facts from `old` to `new` changes in the roll-ups: the tag rows too when the
+    ticket's hour or team moved (`tag_ids`: its tags)."""
+    change: Contributions = {}
+    moved = _tag_key(old) != _tag_key(new)
     for sign, facts in ((-1, old), (1, new)):
         if facts is not None:
             _add_all(change, contributions(facts), sign)
-            if tag_ids:
+            if tag_ids and moved:
                 _add_all(change, _tag_found(facts, tag_ids), sign)
-    return apply(change)
+    return change
 
 
 def _tag_key(facts: Mapping[str, Any] | None) -> tuple | None:

@@ -1,19 +1,15 @@
 """Workers ingest stored mail several messages per transaction: each message still lands, threads, dedupes or
 goes to the quarantine on its own, as if it were ingested alone."""
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db import connection
 
 from awn.connectors.email.ingest import ingest_next_batch, ingest_pending, store_raw_email
 from awn.connectors.email.models import Mailbox, MessageEmail, RawEmail
 from awn.search.selectors import search_tickets
 from awn.tickets.models import Message, Ticket
 from awn.tickets.services import Actor, create_ticket
+from tests.concurrency import another_transaction_holding
 from tests.connectors.email.mails import make_mail
 
 Status = RawEmail.Status
@@ -21,30 +17,6 @@ Status = RawEmail.Status
 
 def store(raw: bytes, mailbox) -> RawEmail:
     return store_raw_email(raw=raw, source=RawEmail.Source.SMTP, mailbox=mailbox)
-
-
-@contextmanager
-def another_transaction_holding(rows: QuerySet) -> Iterator[threading.Thread]:
-    """Lock `rows` in a transaction of another thread (another worker) until the block ends."""
-    holding, release = threading.Event(), threading.Event()
-
-    def other_worker():
-        try:
-            with transaction.atomic():
-                list(rows.select_for_update())
-                holding.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert holding.wait(timeout=30)
-        yield thread
-    finally:
-        release.set()
-        thread.join(timeout=30)
 
 
 BROKEN = (
@@ -86,6 +58,7 @@ def test_one_bad_message_in_a_batch_is_quarantined_with_its_reason_and_the_other
 @pytest.mark.django_db
 def test_a_batch_writes_the_report_rollups_of_the_messages_that_landed_and_only_those(mailbox, customer):
     from awn.reports.models import TicketRollup
+    from awn.reports.pending import write_pending
     from awn.reports.rollups import rebuild_rollups
     from tests.reports.test_rollups import _rows
 
@@ -110,6 +83,8 @@ def test_a_batch_writes_the_report_rollups_of_the_messages_that_landed_and_only_
         Status.INGESTED,
         Status.INGESTED,
     ]
+    # After the batch commits, the facts writer writes those of Earlier and Last (First's reply wrote its).
+    assert write_pending() == 2
     live = _rows()
     rebuild_rollups()
     assert live == _rows()
