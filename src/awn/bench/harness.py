@@ -172,7 +172,10 @@ def measure_creation(
 ) -> dict:
     """`clients` threads POSTing tickets for `seconds` (spread over the web processes' `base_urls`) after
     `warmup_seconds` of the same unmeasured; returns tickets/s, latencies and whether every ticket created
-    is complete once the run ends (its report facts and search documents written): nothing is deferred."""
+    is complete (its report facts and search documents written). The report facts of new tickets are
+    written by the server's facts writer after they commit (reports/pending.py): the run samples how many wait
+    while it lasts, and at its end waits until none does (`facts_caught_up_s`) before it reads the CPU used,
+    so the writer's work is in the CPU per ticket."""
     lock = threading.Lock()
     latencies: list[float] = []
     errors: list[str] = []
@@ -217,9 +220,15 @@ def measure_creation(
     threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(clients)]
     for thread in threads:
         thread.start()
+    queued = []
+    while any(thread.is_alive() for thread in threads):
+        if clock["start"]:
+            queued.append(_facts_queued())
+        threads[0].join(timeout=1.0)
     for thread in threads:
         thread.join()
     wall = time.monotonic() - clock["start"]
+    caught_up = _wait_for_facts()
     cpu_end = server_cpu()
     database_used = cpu_used_between(cpu["database"], database_cpu())
     consistency = creation_consistency(last_before)
@@ -241,8 +250,28 @@ def measure_creation(
         else None,
         "errors": len(errors),
         "first_error": errors[0] if errors else "",
+        "facts_queued_max": max(queued, default=0),
+        "facts_queued_mean": round(sum(queued) / len(queued), 1) if queued else 0,
+        "facts_caught_up_s": caught_up,
         "consistency": consistency,
     }
+
+
+def _facts_queued() -> int:
+    from awn.reports.models import PendingFacts
+
+    return PendingFacts.objects.count()
+
+
+def _wait_for_facts(limit: float = 300.0) -> float | None:
+    """Seconds until the server's facts writer has written every queued ticket's facts (None: not in
+    `limit`)."""
+    began = time.monotonic()
+    while _facts_queued():
+        if time.monotonic() - began > limit:
+            return None
+        time.sleep(0.1)
+    return round(time.monotonic() - began, 1)
 
 
 def creation_consistency(after_id: int) -> dict:
@@ -450,6 +479,10 @@ def run_benchmark(args) -> int:
                 f"server CPU {creation['server_cpu_ms_per_ticket']} ms/ticket"
                 + ("" if database is None else f", PostgreSQL CPU {database} ms/ticket")
                 + f", errors {creation['errors']})"
+            )
+            print(
+                f"{'':<24} report facts waiting while it ran: mean {creation['facts_queued_mean']}, "
+                f"max {creation['facts_queued_max']}; all written {creation['facts_caught_up_s']} s after"
             )
             print(f"{'':<24} created since the start: {creation['consistency']}")
         for client in clients.values():
