@@ -17,7 +17,7 @@ from awn.reports.rollups import rebuild_rollups
 from awn.sla.models import Target
 from awn.tickets.models import Status, Ticket
 from awn.tickets.services import Actor, change_status, create_ticket, reply_to_ticket, set_tags
-from tests.concurrency import another_transaction_holding
+from tests.concurrency import another_transaction, another_transaction_holding
 from tests.reports.test_rollups import _rows
 
 
@@ -235,30 +235,15 @@ def test_a_change_waits_for_the_writers_batch_that_holds_its_ticket_and_counts_i
     if not connection.features.has_select_for_update_skip_locked:
         pytest.skip("SQLite has one writer at a time: a change never overlaps the writer's batch")
     ticket = _new(customer, team)
-    written, release = threading.Event(), threading.Event()
 
-    def writers_batch():  # the facts written, not committed yet
-        try:
-            with transaction.atomic():
-                pending._write(pending._take(10, 0))
-                written.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    writer = threading.Thread(target=writers_batch)
-    writer.start()
-    try:
-        assert written.wait(timeout=30)
-        threading.Timer(0.5, release.set).start()  # the batch commits while the breach waits for the ticket
+    # Another worker's batch: the facts written, not committed yet.
+    with another_transaction(lambda: pending._write(pending._take(10, 0))) as writer:
+        threading.Timer(0.5, writer.release.set).start()  # it commits while the breach waits for the ticket
         # The SLA sweep's breach: its reports handler reads the ticket's facts and writes no ticket row first.
         with transaction.atomic():
             handlers.on_sla_breached(
                 DomainEvent("sla.breached", ticket_id=ticket.pk, data={"target": Target.FIRST_RESPONSE})
             )
-    finally:
-        release.set()
-        writer.join(timeout=30)
 
     assert _created_rows(team) == 1  # the breach found the writer's facts: the ticket is not counted twice
     facts = TicketFacts.objects.get(ticket_id=ticket.pk)
