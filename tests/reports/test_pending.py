@@ -54,7 +54,9 @@ def test_a_new_ticket_is_queued_in_its_transaction_and_its_facts_written_by_the_
     assert not PendingFacts.objects.exists()
     assert _created_rows(team) == 1
     assert _consistent()
-    assert write_pending() == 0  # nothing is written twice
+    with CaptureQueriesContext(connection) as idle:
+        assert write_pending() == 0  # nothing is written twice
+    assert len(idle.captured_queries) == 1  # an idle poll: one read, no transaction (no writers' lock)
 
 
 @pytest.mark.django_db

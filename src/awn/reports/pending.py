@@ -61,6 +61,10 @@ def write_pending(*, batch: int = BATCH) -> int:
     left; returns how many tickets' facts were written. A lock held by another writer (SQLite's busy timeout,
     a PostgreSQL deadlock) ends the round with an OperationalError: nothing of the batch is lost."""
     written = after = 0
+    # Looked up outside a transaction first: an idle writer's poll then takes no lock (on SQLite, a
+    # transaction takes the writers' lock at BEGIN) and writes nothing.
+    if not PendingFacts.objects.filter(attempts__lt=MAX_ATTEMPTS).exists():
+        return 0
     for _round in range(MAX_BATCHES_PER_ROUND):
         ids, done = _write_batch(batch, after)
         written += done
