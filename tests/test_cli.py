@@ -146,6 +146,7 @@ def test_doctor_passes_on_an_initialized_home(home):
     assert re.search(r"^OK\s+database", result.stdout, re.MULTILINE)
     assert re.search(r"^OK\s+migrations", result.stdout, re.MULTILINE)
     assert re.search(r"^OK\s+reports\s+report roll-ups built", result.stdout, re.MULTILINE)
+    assert re.search(r"^OK\s+reports\s+new tickets' report facts written", result.stdout, re.MULTILINE)
 
 
 def test_doctor_warns_while_the_report_rollups_wait_for_their_rebuild(home):

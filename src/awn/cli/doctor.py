@@ -183,19 +183,19 @@ def _check_pending_facts() -> Finding:
     if given_up:
         return Finding(
             "WARN",
-            "report facts",
+            "reports",
             f"the report facts of {given_up} new tickets failed to compute several times (see the log)",
             "run `awn manage rebuild_report_facts`",
         )
     if oldest is not None and oldest.total_seconds() > PENDING_FACTS_WARNING_SECONDS:
         return Finding(
             "WARN",
-            "report facts",
+            "reports",
             f"{queued} new tickets wait for their report facts, the oldest for "
             f"{int(oldest.total_seconds() // 60)} min: no job worker is writing them",
             "start `awn worker` (or `awn run` without --no-worker)",
         )
-    return Finding("OK", "report facts", f"new tickets' report facts written ({queued} queued)")
+    return Finding("OK", "reports", f"new tickets' report facts written ({queued} queued)")
 
 
 def _check_redis(settings) -> Finding | None:
