@@ -258,9 +258,11 @@ def measure_creation(
 
 
 def _facts_queued() -> int:
-    from awn.reports.models import PendingFacts
+    """The tickets the server's facts writer has still to write (not those it gave up on)."""
+    from awn.reports.pending import backlog
 
-    return PendingFacts.objects.count()
+    queued, _oldest, given_up = backlog()
+    return queued - given_up
 
 
 def _wait_for_facts(limit: float = 300.0) -> float | None:
