@@ -3,12 +3,12 @@
 Facts are recomputed *in the transaction of the change*, after the SLA handlers (the reports app is the last
 one installed), so they commit with the change and see the SLA outcome it caused. The exception is a new
 ticket: its transaction only queues it, and the facts writer of the job workers writes its facts after it
-commits, in batches (pending.py). A failing computation is
-logged and never undoes the change: its writes sit in a savepoint, rolled back alone, and the job
-`repair_report_facts` does them again in a transaction of its own once the change has committed (retried by
-the job worker), so a deadlock on a roll-up row between two writers (several email workers, each holding a
-batch's rows) loses no fact. Each savepoint goes with `rollups.tentative()`: where a caller collects the
-roll-up differences of many changes (`rollups.collecting()`, an email batch), a rolled-back one adds none.
+commits, in batches (pending.py). A failing computation is logged and never undoes the change: its writes sit
+in a savepoint, rolled back alone, and the job `repair_report_facts` does them again in a transaction of its
+own once the change has committed (retried by the job worker), so a deadlock on a roll-up row between two
+writers (several email workers, each holding a batch's rows) loses no fact. Each savepoint goes with
+`rollups.tentative()`: where a caller collects the roll-up differences of many changes
+(`rollups.collecting()`, an email batch), a rolled-back one adds none.
 """
 
 from __future__ import annotations
